@@ -1,0 +1,34 @@
+// The rules n8n's community-package scanner (@n8n/scan-community-package) applies to a package's sources:
+// the community-nodes plugin's recommended set (cloud rules on) and eslint-plugin-n8n-nodes-base's
+// community, credentials and nodes sets, with the scanner's own overrides.
+import { defineConfig } from 'eslint/config';
+import tsParser from '@typescript-eslint/parser';
+import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+
+export default defineConfig(
+	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'reference-api/**', 'scripts/**'] },
+	n8nCommunityNodesPlugin.configs.recommended,
+	{ rules: { 'no-console': 'error' } },
+	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
+	{ files: ['package.json'], rules: { ...n8nNodesBase.configs.community.rules } },
+	{
+		files: ['**/credentials/**/*.ts'],
+		rules: {
+			...n8nNodesBase.configs.credentials.rules,
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
+		},
+	},
+	{
+		files: ['**/nodes/**/*.ts'],
+		rules: {
+			...n8nNodesBase.configs.nodes.rules,
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
+		},
+	},
+	{ files: ['**/*.json'], languageOptions: { parser: tsParser } },
+	{ files: ['**/*.ts'], languageOptions: { parser: tsParser } },
+);
