@@ -1,0 +1,49 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import * as project from './project';
+import { toItemFailure } from './itemErrors';
+import { OUTCOME_KEY } from '../helpers/outcome';
+
+type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+const operations: Record<string, Record<string, Operation>> = {
+	project: { create: project.create.execute },
+};
+
+/**
+ * The one loop over input items: runs the chosen operation per item, pairs every output with its input, and
+ * decides in one place what a failed item becomes (the node's error, or with Continue On Fail an error item
+ * while the other items go on).
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const returnData: INodeExecutionData[] = [];
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const resource = this.getNodeParameter('resource', itemIndex) as string;
+		const operation = this.getNodeParameter('operation', itemIndex) as string;
+		const run = operations[resource]?.[operation];
+		try {
+			if (!run) {
+				throw new Error(`The operation "${operation}" on "${resource}" is not supported`);
+			}
+			const results = await run.call(this, itemIndex);
+			for (const result of results) {
+				returnData.push({ ...result, pairedItem: { item: itemIndex } });
+			}
+		} catch (error) {
+			const failure = toItemFailure(this.getNode(), error, itemIndex);
+			if (!this.continueOnFail()) throw failure.error;
+			returnData.push({
+				json: {
+					error: failure.error.message,
+					errorDescription: failure.error.description ?? null,
+					[OUTCOME_KEY]: failure.outcome,
+				},
+				pairedItem: { item: itemIndex },
+			});
+		}
+	}
+
+	return [returnData];
+}

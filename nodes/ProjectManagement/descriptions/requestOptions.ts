@@ -1,0 +1,93 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { RetryPolicy } from '../helpers/retry';
+import { DEFAULT_RETRY_POLICY } from '../helpers/retry';
+import type { CallSettings } from '../transport';
+
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+// The defaults below are literals because n8n's lint reads them from the source; a unit test checks that
+// they equal DEFAULT_RETRY_POLICY and DEFAULT_TIMEOUT_SECONDS.
+
+/** How the node sends requests: timeout, retries, and the idempotency key. Shown under "Options". */
+export const requestOptionsDescription: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotencyKey',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{ $json.dealId }}',
+			description:
+				'A value that identifies this project for good, so that the API creates it only once however often the request is sent',
+			hint: 'Leave empty to let the node make the key from this workflow, this node and the project\'s data: the same item then gets the same key on every retry, on "Retry On Fail" and when the workflow runs again. Set it (for example to a CRM deal ID) when the data includes something that changes on every run, such as the current time.',
+		},
+		{
+			displayName: 'Max Attempts',
+			name: 'maxAttempts',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10 },
+			default: 5,
+			description:
+				'How many times in all the node sends a request for one item when the API is busy, rate-limited or unreachable. Errors in the data itself are never retried.',
+		},
+		{
+			displayName: 'Max Wait (Seconds)',
+			name: 'maxWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 3600 },
+			default: 60,
+			description:
+				'The longest the node waits before one retry. When the API asks for a longer pause (Retry-After), the item fails with a message instead of retrying too early.',
+		},
+		{
+			displayName: 'Retry Delay (Milliseconds)',
+			name: 'retryDelayMs',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 60000 },
+			default: 500,
+			description:
+				'The wait before the first retry draws from up to this much; each further retry doubles it (exponential backoff with jitter). A wait the API asks for takes precedence.',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0.1, maxValue: 600, numberPrecision: 1 },
+			default: 30,
+			description:
+				'How long to wait for the API to answer one request. A request that times out is retried with the same idempotency key, so it cannot create the project twice.',
+		},
+	],
+};
+
+export interface RequestOptions {
+	call: CallSettings;
+	/** Set when the user gave a key; undefined means "derive one". */
+	customKey?: unknown;
+}
+
+export function readRequestOptions(this: IExecuteFunctions, itemIndex: number): RequestOptions {
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const number = (value: unknown, fallback: number) =>
+		typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+	const policy: RetryPolicy = {
+		...DEFAULT_RETRY_POLICY,
+		baseDelayMs: number(options.retryDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs),
+		maxAttempts: Math.floor(number(options.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts)),
+		maxWaitMs: number(options.maxWaitSeconds, DEFAULT_RETRY_POLICY.maxWaitMs / 1000) * 1000,
+	};
+	const rawKey = options.idempotencyKey;
+	return {
+		call: {
+			timeoutMs: number(options.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS) * 1000,
+			policy,
+		},
+		customKey: rawKey === undefined || rawKey === '' ? undefined : rawKey,
+	};
+}

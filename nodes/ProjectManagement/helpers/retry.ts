@@ -1,0 +1,160 @@
+/**
+ * When to try a request again, and how long to wait first. Plain functions, no n8n types, so that the policy
+ * can be read and tested on its own; transport/ wires it to n8n's request helper.
+ */
+
+export interface RetryPolicy {
+	/** Attempts in all, the first one included. */
+	maxAttempts: number;
+	/** Base of the exponential backoff. */
+	baseDelayMs: number;
+	/** Cap of one backoff step (full jitter draws below it). */
+	maxBackoffMs: number;
+	/** The longest single wait the user accepts; a server asking for more ends the retries. */
+	maxWaitMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxAttempts: 5,
+	baseDelayMs: 500,
+	maxBackoffMs: 20_000,
+	maxWaitMs: 60_000,
+};
+
+/** What one attempt came back with, reduced to what the decision needs. */
+export type AttemptResult =
+	| { kind: 'response'; statusCode: number; headers: HeaderBag; errorCode?: string }
+	| { kind: 'network'; code: string };
+
+export type HeaderBag = Record<string, string | string[] | number | undefined>;
+
+export type RetryDecision =
+	{ retry: true; delayMs: number; reason: string } | { retry: false; reason: string; retryable: boolean };
+
+/** Error codes in a 409 body that mean "the same request is still running", not a business conflict. */
+const IN_PROGRESS_CONFLICT_CODES = new Set(['IDEMPOTENCY_KEY_IN_USE', 'REQUEST_IN_PROGRESS']);
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/**
+ * Whether a status may succeed when sent again with the same idempotency key. 4xx answers other than these
+ * (400, 401, 403, 404, 409 duplicate, 413, 422) describe the request itself and would fail the same way.
+ */
+export function isRetryableStatus(statusCode: number, errorCode?: string): boolean {
+	if (statusCode === 409) return errorCode !== undefined && IN_PROGRESS_CONFLICT_CODES.has(errorCode);
+	return RETRYABLE_STATUS.has(statusCode);
+}
+
+/**
+ * Network failures worth another attempt. With an idempotency key every one of them is safe, including a
+ * timeout or reset after the server may have committed: the retry is answered from the server's store.
+ * A host that does not resolve (ENOTFOUND) is left out: that is a wrong Base URL, not a passing fault.
+ */
+const RETRYABLE_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'ERR_BAD_RESPONSE',
+	'ERR_STREAM_PREMATURE_CLOSE',
+	'UND_ERR_SOCKET',
+	'TRUNCATED_BODY',
+	'TIMEOUT',
+]);
+
+export function isRetryableNetworkCode(code: string): boolean {
+	return RETRYABLE_NETWORK_CODES.has(code);
+}
+
+/** A header's value, whatever case its name arrived in. */
+export function headerValue(headers: HeaderBag, name: string): string | undefined {
+	const wanted = name.toLowerCase();
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() !== wanted || value === undefined) continue;
+		return Array.isArray(value) ? value[0] : String(value);
+	}
+	return undefined;
+}
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3) in milliseconds from `nowMs`: delta-seconds or an HTTP-date.
+ * A date in the past means "now" (0). Anything unparseable is ignored (undefined).
+ */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+	if (value === undefined) return undefined;
+	const trimmed = value.trim();
+	if (trimmed === '') return undefined;
+	if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+	const at = Date.parse(trimmed);
+	if (Number.isNaN(at) || !/[a-z]/i.test(trimmed)) return undefined;
+	return Math.max(0, at - nowMs);
+}
+
+/**
+ * Seconds until the quota resets, from the IETF RateLimit header (`"policy";r=0;t=5`), when the quota is
+ * used up. Used only where a 429 came without Retry-After.
+ */
+export function parseRateLimitReset(value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const remaining = /(?:^|;)\s*r=(\d+)/.exec(value);
+	const reset = /(?:^|;)\s*t=(\d+)/.exec(value);
+	if (!remaining || !reset || Number(remaining[1]) > 0) return undefined;
+	return Number(reset[1]) * 1000;
+}
+
+/** Full jitter (AWS): a uniform draw in [0, min(cap, base · 2^retry)). `retryNumber` starts at 0. */
+export function fullJitterDelay(retryNumber: number, policy: RetryPolicy, random: () => number): number {
+	const ceiling = Math.min(policy.maxBackoffMs, policy.baseDelayMs * 2 ** retryNumber);
+	return Math.floor(random() * ceiling);
+}
+
+/** The wait the server asked for, if any: Retry-After first, then a used-up RateLimit quota. */
+export function serverRequestedWaitMs(headers: HeaderBag, nowMs: number): number | undefined {
+	return (
+		parseRetryAfter(headerValue(headers, 'retry-after'), nowMs) ??
+		parseRateLimitReset(headerValue(headers, 'ratelimit'))
+	);
+}
+
+/**
+ * Decide what follows attempt number `attempt` (1-based). A server-requested wait is never undercut;
+ * when it is longer than the user's maximum wait, the retries end rather than waiting too little.
+ */
+export function decideRetry(
+	result: AttemptResult,
+	attempt: number,
+	policy: RetryPolicy,
+	nowMs: number,
+	random: () => number,
+): RetryDecision {
+	let reason: string;
+	let requestedMs: number | undefined;
+	if (result.kind === 'network') {
+		reason = `network error ${result.code}`;
+		if (!isRetryableNetworkCode(result.code)) return { retry: false, reason, retryable: false };
+	} else {
+		reason = `HTTP ${result.statusCode}${result.errorCode ? ` ${result.errorCode}` : ''}`;
+		if (!isRetryableStatus(result.statusCode, result.errorCode)) {
+			return { retry: false, reason, retryable: false };
+		}
+		requestedMs = serverRequestedWaitMs(result.headers, nowMs);
+	}
+
+	if (attempt >= policy.maxAttempts) {
+		return { retry: false, reason: `${reason}; all ${policy.maxAttempts} attempts used`, retryable: true };
+	}
+	if (requestedMs !== undefined && requestedMs > policy.maxWaitMs) {
+		return {
+			retry: false,
+			reason: `${reason}; the API asked to wait ${Math.ceil(requestedMs / 1000)} s, longer than the maximum wait of ${Math.round(policy.maxWaitMs / 1000)} s`,
+			retryable: true,
+		};
+	}
+	const backoff = Math.min(fullJitterDelay(attempt - 1, policy, random), policy.maxWaitMs);
+	return { retry: true, delayMs: Math.max(requestedMs ?? 0, backoff), reason };
+}

@@ -1,0 +1,119 @@
+import {
+	DEFAULT_RETRY_POLICY,
+	decideRetry,
+	fullJitterDelay,
+	headerValue,
+	isRetryableStatus,
+	parseRateLimitReset,
+	parseRetryAfter,
+	type RetryPolicy,
+} from '../../nodes/ProjectManagement/helpers/retry';
+
+const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxBackoffMs: 1000, maxWaitMs: 5000 };
+const NOW = Date.parse('2026-11-24T10:00:00Z');
+const response = (statusCode: number, headers: Record<string, string> = {}, errorCode?: string) =>
+	({ kind: 'response', statusCode, headers, errorCode }) as const;
+
+describe('which answers are retried', () => {
+	it.each([408, 425, 429, 500, 502, 503, 504])('retries HTTP %i', (status) => {
+		expect(isRetryableStatus(status)).toBe(true);
+	});
+
+	it.each([400, 401, 403, 404, 409, 413, 422])('never retries HTTP %i', (status) => {
+		expect(isRetryableStatus(status)).toBe(false);
+	});
+
+	it('retries a 409 only when the same request is still in progress, not a duplicate name', () => {
+		expect(isRetryableStatus(409, 'IDEMPOTENCY_KEY_IN_USE')).toBe(true);
+		expect(isRetryableStatus(409, 'DUPLICATE_RESOURCE')).toBe(false);
+	});
+
+	it('retries resets and timeouts but not a host that does not resolve', () => {
+		const at = (code: string) => decideRetry({ kind: 'network', code }, 1, policy, NOW, () => 0.5);
+		expect(at('ECONNRESET').retry).toBe(true);
+		expect(at('TIMEOUT').retry).toBe(true);
+		expect(at('ECONNREFUSED').retry).toBe(true);
+		expect(at('ENOTFOUND')).toEqual(expect.objectContaining({ retry: false, retryable: false }));
+	});
+});
+
+describe('Retry-After', () => {
+	it('reads delta-seconds', () => {
+		expect(parseRetryAfter('7', NOW)).toBe(7000);
+		expect(parseRetryAfter(' 0 ', NOW)).toBe(0);
+	});
+
+	it('reads an HTTP-date relative to now, and a past date as now', () => {
+		expect(parseRetryAfter(new Date(NOW + 12_000).toUTCString(), NOW)).toBe(12_000);
+		expect(parseRetryAfter(new Date(NOW - 60_000).toUTCString(), NOW)).toBe(0);
+	});
+
+	it('ignores what it cannot read', () => {
+		expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
+		expect(parseRetryAfter('soon', NOW)).toBeUndefined();
+		expect(parseRetryAfter('-3', NOW)).toBeUndefined();
+		expect(parseRetryAfter('1.5', NOW)).toBeUndefined();
+	});
+
+	it('falls back to a used-up RateLimit quota', () => {
+		expect(parseRateLimitReset('"default";r=0;t=4')).toBe(4000);
+		expect(parseRateLimitReset('"default";r=3;t=4')).toBeUndefined();
+	});
+
+	it('finds headers whatever their case', () => {
+		expect(headerValue({ 'RETRY-AFTER': '3' }, 'retry-after')).toBe('3');
+		expect(headerValue({ 'retry-after': ['5', '6'] }, 'Retry-After')).toBe('5');
+	});
+});
+
+describe('backoff', () => {
+	it('draws below base · 2^n, capped', () => {
+		expect(fullJitterDelay(0, policy, () => 0.999)).toBe(99);
+		expect(fullJitterDelay(3, policy, () => 0.999)).toBe(799);
+		expect(fullJitterDelay(10, policy, () => 0.999)).toBe(999);
+		expect(fullJitterDelay(2, policy, () => 0)).toBe(0);
+	});
+
+	it('never waits less than Retry-After', () => {
+		const decision = decideRetry(response(429, { 'Retry-After': '3' }), 1, policy, NOW, () => 0);
+		expect(decision).toEqual(expect.objectContaining({ retry: true, delayMs: 3000 }));
+	});
+
+	it('honours an HTTP-date Retry-After on 503', () => {
+		const headers = { 'retry-after': new Date(NOW + 2000).toUTCString() };
+		expect(decideRetry(response(503, headers), 2, policy, NOW, () => 0)).toEqual(
+			expect.objectContaining({ retry: true, delayMs: 2000 }),
+		);
+	});
+
+	it('uses the larger of backoff and Retry-After', () => {
+		const decision = decideRetry(response(503, { 'retry-after': '0' }), 3, policy, NOW, () => 0.5);
+		expect(decision).toEqual(expect.objectContaining({ retry: true, delayMs: 200 }));
+	});
+});
+
+describe('when the retries end', () => {
+	it('stops after the last attempt and says the failure could pass', () => {
+		const decision = decideRetry(response(500), policy.maxAttempts, policy, NOW, () => 0);
+		expect(decision).toEqual(expect.objectContaining({ retry: false, retryable: true }));
+		expect(decision.reason).toContain('all 4 attempts used');
+	});
+
+	it('stops rather than undercut a Retry-After longer than the maximum wait', () => {
+		const decision = decideRetry(response(429, { 'retry-after': '60' }), 1, policy, NOW, () => 0);
+		expect(decision).toEqual(expect.objectContaining({ retry: false, retryable: true }));
+		expect(decision.reason).toContain('asked to wait 60 s');
+	});
+
+	it('does not retry validation errors at all', () => {
+		expect(decideRetry(response(400), 1, policy, NOW, () => 0)).toEqual(
+			expect.objectContaining({ retry: false, retryable: false }),
+		);
+	});
+
+	it('has defaults in the range the reliability notes give', () => {
+		expect(DEFAULT_RETRY_POLICY.maxAttempts).toBeGreaterThanOrEqual(3);
+		expect(DEFAULT_RETRY_POLICY.maxAttempts).toBeLessThanOrEqual(5);
+		expect(DEFAULT_RETRY_POLICY.maxBackoffMs).toBeLessThanOrEqual(20_000);
+	});
+});
