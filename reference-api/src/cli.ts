@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+
+import { FAULT_CLASSES, type DeepPartial, type FaultClass, type FaultOptions, type ReferenceApiOptions } from './config';
+
+export const CLI_USAGE = `Usage: npm run api -- [options]
+
+  --host <address>               listen address (default 127.0.0.1)
+  --port <n>                     port, 0 for any free one (default 3000)
+  --rate-limit <capacity:refill> token bucket per client, e.g. 10:5 (default off)
+  --fault <class=rate>           per-attempt fault probability; repeat or comma-separate,
+                                 e.g. --fault errorAfterCommit=0.1,throttle=0.05
+                                 classes: ${FAULT_CLASSES.join(', ')}
+  --seed <n>                     fault PRNG seed (default 1)
+  --slow-ms <n>                  delay of slow and held responses (default 2000)
+  --retry-after <s>              Retry-After seconds of injected 429/503 (default 1)
+  --retry-after-format <f>       seconds | http-date | mixed (default seconds)
+  --fault-methods <list>         methods faults apply to (default POST,PATCH,DELETE)
+  --fault-path-prefix <path>     path prefix faults apply to (default /api/v1/projects)
+  --latency-ms <n>               added to every API request (default 0)
+  --token-ttl <s>                OAuth2 access token lifetime (default 3600)
+  --idempotency-ttl <s>          Idempotency-Key record lifetime (default 86400)
+  --require-idempotency-key      POST /projects without Idempotency-Key gets 400
+  --allow-duplicate-names        store projects with duplicate names (negative controls)
+  --admin-token <token>          require X-Admin-Token on /_admin routes
+  --log                          log requests to stdout
+  --help                         show this help`;
+
+export type CliResult = { help: true } | { help: false; options: DeepPartial<ReferenceApiOptions> };
+
+function number(name: string, value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const parsed = Number(value);
+	if (value.trim() === '' || !Number.isFinite(parsed)) throw new Error(`--${name} needs a number, got '${value}'`);
+	return parsed;
+}
+
+function faultRates(values: string[]): Partial<Record<FaultClass, number>> {
+	const rates: Partial<Record<FaultClass, number>> = {};
+	for (const item of values.flatMap((value) => value.split(',')).filter(Boolean)) {
+		const [name, rate] = item.split('=');
+		if (!(FAULT_CLASSES as readonly string[]).includes(name)) {
+			throw new Error(`--fault: unknown class '${name}'; known: ${FAULT_CLASSES.join(', ')}`);
+		}
+		rates[name as FaultClass] = number('fault', rate);
+	}
+	return rates;
+}
+
+/** Command-line flags to options; unknown flags and bad values throw with a message for the user. */
+export function parseCliArgs(argv: string[]): CliResult {
+	const { values } = parseArgs({
+		args: argv,
+		strict: true,
+		allowPositionals: false,
+		options: {
+			host: { type: 'string' },
+			port: { type: 'string' },
+			'rate-limit': { type: 'string' },
+			fault: { type: 'string', multiple: true },
+			seed: { type: 'string' },
+			'slow-ms': { type: 'string' },
+			'retry-after': { type: 'string' },
+			'retry-after-format': { type: 'string' },
+			'fault-methods': { type: 'string' },
+			'fault-path-prefix': { type: 'string' },
+			'latency-ms': { type: 'string' },
+			'token-ttl': { type: 'string' },
+			'idempotency-ttl': { type: 'string' },
+			'require-idempotency-key': { type: 'boolean' },
+			'allow-duplicate-names': { type: 'boolean' },
+			'admin-token': { type: 'string' },
+			log: { type: 'boolean' },
+			help: { type: 'boolean', short: 'h' },
+		},
+	});
+	if (values.help) return { help: true };
+
+	const options: DeepPartial<ReferenceApiOptions> = {
+		host: values.host,
+		port: number('port', values.port) ?? 3000,
+		latencyMs: number('latency-ms', values['latency-ms']),
+		tokenTtlSeconds: number('token-ttl', values['token-ttl']),
+		idempotencyTtlSeconds: number('idempotency-ttl', values['idempotency-ttl']),
+		requireIdempotencyKey: values['require-idempotency-key'],
+		uniqueNames: values['allow-duplicate-names'] ? false : undefined,
+		adminToken: values['admin-token'],
+		logger: values.log,
+	};
+	if (values['rate-limit'] !== undefined) {
+		const match = /^(\d+):(\d+(?:\.\d+)?)$/.exec(values['rate-limit']);
+		if (!match) throw new Error(`--rate-limit needs capacity:refillPerSecond, e.g. 10:5, got '${values['rate-limit']}'`);
+		options.rateLimit = { enabled: true, capacity: Number(match[1]), refillPerSecond: Number(match[2]) };
+	}
+	const faults: DeepPartial<FaultOptions> = {
+		seed: number('seed', values.seed),
+		rates: faultRates(values.fault ?? []),
+		slowMs: number('slow-ms', values['slow-ms']),
+		retryAfterSeconds: number('retry-after', values['retry-after']),
+		retryAfterFormat: values['retry-after-format'] as FaultOptions['retryAfterFormat'] | undefined,
+		methods: values['fault-methods']?.split(',').map((method) => method.trim().toUpperCase()),
+		pathPrefix: values['fault-path-prefix'],
+	};
+	options.faults = faults;
+	return { help: false, options };
+}

@@ -1,0 +1,166 @@
+export type Scope = 'projects:read' | 'projects:write' | 'directory:read';
+export const ALL_SCOPES: readonly Scope[] = ['projects:read', 'projects:write', 'directory:read'];
+
+export const FAULT_CLASSES = [
+	'errorBeforeCommit',
+	'errorAfterCommit',
+	'resetBeforeCommit',
+	'resetAfterCommit',
+	'timeoutAfterCommit',
+	'slowBeforeCommit',
+	'throttle',
+	'unavailable',
+	'htmlError',
+	'truncatedBody',
+] as const;
+export type FaultClass = (typeof FAULT_CLASSES)[number];
+
+export interface ApiKeyCredential {
+	key: string;
+	clientId: string;
+	name: string;
+	scopes: Scope[];
+}
+
+export interface OAuthClient {
+	clientId: string;
+	clientSecret: string;
+	name: string;
+	scopes: Scope[];
+}
+
+export interface FaultOptions {
+	seed: number;
+	rates: Record<FaultClass, number>;
+	slowMs: number;
+	retryAfterSeconds: number;
+	retryAfterFormat: 'seconds' | 'http-date' | 'mixed';
+	methods: string[];
+	pathPrefix: string;
+}
+
+export interface RateLimitOptions {
+	enabled: boolean;
+	capacity: number;
+	refillPerSecond: number;
+}
+
+export interface ReferenceApiOptions {
+	host: string;
+	port: number;
+	apiKeys: ApiKeyCredential[];
+	oauthClients: OAuthClient[];
+	tokenTtlSeconds: number;
+	idempotencyTtlSeconds: number;
+	requireIdempotencyKey: boolean;
+	uniqueNames: boolean;
+	rateLimit: RateLimitOptions;
+	latencyMs: number;
+	faults: FaultOptions;
+	adminToken?: string;
+	logger: boolean;
+}
+
+/** Arrays are replaced whole when merging, so they stay plain arrays here. */
+export type DeepPartial<T> = {
+	[K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
+
+export const DEMO_CREDENTIALS = {
+	apiKey: 'pm_demo_rw_0123456789abcdef',
+	apiKeyClientId: 'demo-api-key',
+	readOnlyApiKey: 'pm_demo_ro_0123456789abcdef',
+	readOnlyApiKeyClientId: 'demo-readonly-api-key',
+	oauthClientId: 'demo-client',
+	oauthClientSecret: 'demo-client-secret',
+	readOnlyOauthClientId: 'demo-readonly-client',
+	readOnlyOauthClientSecret: 'demo-readonly-secret',
+} as const;
+
+const READ_SCOPES: Scope[] = ['projects:read', 'directory:read'];
+
+function noFaults(): Record<FaultClass, number> {
+	return Object.fromEntries(FAULT_CLASSES.map((name) => [name, 0])) as Record<FaultClass, number>;
+}
+
+export function defaultOptions(): ReferenceApiOptions {
+	return {
+		host: '127.0.0.1',
+		port: 0,
+		apiKeys: [
+			{ key: DEMO_CREDENTIALS.apiKey, clientId: DEMO_CREDENTIALS.apiKeyClientId, name: 'Demo API key (read/write)', scopes: [...ALL_SCOPES] },
+			{ key: DEMO_CREDENTIALS.readOnlyApiKey, clientId: DEMO_CREDENTIALS.readOnlyApiKeyClientId, name: 'Demo API key (read-only)', scopes: [...READ_SCOPES] },
+		],
+		oauthClients: [
+			{ clientId: DEMO_CREDENTIALS.oauthClientId, clientSecret: DEMO_CREDENTIALS.oauthClientSecret, name: 'Demo OAuth2 client (read/write)', scopes: [...ALL_SCOPES] },
+			{ clientId: DEMO_CREDENTIALS.readOnlyOauthClientId, clientSecret: DEMO_CREDENTIALS.readOnlyOauthClientSecret, name: 'Demo OAuth2 client (read-only)', scopes: [...READ_SCOPES] },
+		],
+		tokenTtlSeconds: 3600,
+		idempotencyTtlSeconds: 86400,
+		requireIdempotencyKey: false,
+		uniqueNames: true,
+		rateLimit: { enabled: false, capacity: 10, refillPerSecond: 5 },
+		latencyMs: 0,
+		faults: {
+			seed: 1,
+			rates: noFaults(),
+			slowMs: 2000,
+			retryAfterSeconds: 1,
+			retryAfterFormat: 'seconds',
+			methods: ['POST', 'PATCH', 'DELETE'],
+			pathPrefix: '/api/v1/projects',
+		},
+		logger: false,
+	};
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Recursive merge where `undefined` leaves the base untouched and arrays replace. */
+export function mergeDeep<T>(base: T, patch: DeepPartial<T> | undefined): T {
+	if (patch === undefined) return base;
+	const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+	for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+		if (value === undefined) continue;
+		const current = out[key];
+		out[key] = isPlainObject(value) && isPlainObject(current) ? mergeDeep(current, value) : value;
+	}
+	return out as T;
+}
+
+/** Throws on settings that would make the server misbehave silently rather than fail loudly. */
+export function assertValidOptions(options: ReferenceApiOptions): void {
+	const problems: string[] = [];
+	const rates = options.faults.rates;
+	let sum = 0;
+	for (const [name, rate] of Object.entries(rates)) {
+		if (!(FAULT_CLASSES as readonly string[]).includes(name)) problems.push(`unknown fault class '${name}'`);
+		if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) problems.push(`faults.rates.${name} must be between 0 and 1`);
+		sum += rate;
+	}
+	if (sum > 1 + 1e-9) problems.push(`fault rates add up to ${sum}, more than 1`);
+	if (options.rateLimit.capacity < 1) problems.push('rateLimit.capacity must be at least 1');
+	if (!(options.rateLimit.refillPerSecond > 0)) problems.push('rateLimit.refillPerSecond must be positive');
+	for (const [name, value] of [
+		['latencyMs', options.latencyMs],
+		['tokenTtlSeconds', options.tokenTtlSeconds],
+		['idempotencyTtlSeconds', options.idempotencyTtlSeconds],
+		['faults.slowMs', options.faults.slowMs],
+		['faults.retryAfterSeconds', options.faults.retryAfterSeconds],
+	] as const) {
+		if (!(value >= 0)) problems.push(`${name} must be a number ≥ 0`);
+	}
+	if (!['seconds', 'http-date', 'mixed'].includes(options.faults.retryAfterFormat)) {
+		problems.push("faults.retryAfterFormat must be 'seconds', 'http-date' or 'mixed'");
+	}
+	if (problems.length > 0) throw new Error(`Invalid reference API options: ${problems.join('; ')}`);
+}
+
+export function resolveOptions(options?: DeepPartial<ReferenceApiOptions>): ReferenceApiOptions {
+	const merged = mergeDeep(defaultOptions(), options);
+	merged.faults.methods = merged.faults.methods.map((method) => method.toUpperCase());
+	assertValidOptions(merged);
+	return merged;
+}

@@ -1,0 +1,51 @@
+import type { FaultClass, Scope } from './config';
+import type { Principal } from './credentials';
+import type { FieldProblem } from './errors';
+import type { IdempotencyScope } from './idempotencyStore';
+import type { Directory } from './store';
+
+/** What the layers learn about one request, for the later layers and the request log. */
+export interface RequestContext {
+	principal: Principal | null;
+	/** Drawn on arrival; "after" classes act only if the request reaches the handler. */
+	plannedFault: FaultClass | null;
+	/** The fault that actually shaped the answer. */
+	fault: FaultClass | null;
+	idempotencyKey: string | null;
+	/** Set while this request holds an in-flight idempotency record. */
+	idempotencyScope: IdempotencyScope | null;
+	retryAfterSeconds: number | null;
+	replayed: boolean;
+	logged: boolean;
+}
+
+export function newRequestContext(): RequestContext {
+	return {
+		principal: null,
+		plannedFault: null,
+		fault: null,
+		idempotencyKey: null,
+		idempotencyScope: null,
+		retryAfterSeconds: null,
+		replayed: false,
+		logged: false,
+	};
+}
+
+export type SemanticCheck = (body: unknown, directory: Directory) => FieldProblem[];
+
+declare module 'fastify' {
+	interface FastifyRequest {
+		ctx: RequestContext;
+	}
+	interface FastifyContextConfig {
+		/** No credential needed (the OpenAPI document). */
+		public?: boolean;
+		/** Scope the credential must hold. */
+		scope?: Scope;
+		/** Accepts an Idempotency-Key and stores its responses. */
+		idempotent?: boolean;
+		/** Checks beyond the JSON schema, reported together with the schema's problems. */
+		semantic?: SemanticCheck;
+	}
+}

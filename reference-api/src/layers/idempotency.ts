@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+import { ApiError } from '../errors';
+import { fingerprintOf, type StoredResponse } from '../idempotencyStore';
+import type { ServerState } from '../state';
+import { send } from './faults';
+
+const VISIBLE_ASCII = /^[\x21-\x7e]{1,255}$/;
+
+function invalidKey(reason: string): ApiError {
+	return new ApiError(400, 'INVALID_IDEMPOTENCY_KEY', `The Idempotency-Key header is invalid: ${reason}.`);
+}
+
+/**
+ * Accepts a bare token or a structured-field string ("…", with \" and \\ escapes); both name the same key.
+ * The key must be 1–255 visible ASCII characters.
+ */
+export function parseIdempotencyKey(header: string): string {
+	const value = header.trim();
+	let key = value;
+	if (value.startsWith('"')) {
+		if (value.length < 2 || !value.endsWith('"')) throw invalidKey('a quoted key must end with a double quote');
+		key = '';
+		const inner = value.slice(1, -1);
+		for (let i = 0; i < inner.length; i++) {
+			const char = inner[i];
+			if (char === '\\') {
+				const next = inner[++i];
+				if (next !== '"' && next !== '\\') throw invalidKey('inside quotes only \\" and \\\\ escapes are allowed');
+				key += next;
+			} else if (char === '"') {
+				throw invalidKey('a double quote inside a quoted key must be escaped as \\"');
+			} else {
+				key += char;
+			}
+		}
+	} else if (value.includes('"')) {
+		throw invalidKey('an unquoted key must not contain double quotes');
+	}
+	if (!VISIBLE_ASCII.test(key)) throw invalidKey('it must be 1 to 255 visible ASCII characters (no spaces or control characters)');
+	return key;
+}
+
+/**
+ * Runs after authentication, rate limiting and validation, so none of their answers are stored.
+ * Reserves the key in flight, or answers a retry from the record.
+ */
+export function registerIdempotency(api: FastifyInstance, state: ServerState): void {
+	api.addHook('preHandler', async (request, reply) => {
+		if (!request.routeOptions.config.idempotent) return;
+		const header = request.headers['idempotency-key'];
+		if (header === undefined) {
+			if (state.options.requireIdempotencyKey && request.method === 'POST') {
+				throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'This server requires an Idempotency-Key header on POST requests.');
+			}
+			return;
+		}
+		const key = parseIdempotencyKey(Array.isArray(header) ? header.join(', ') : header);
+		const ctx = request.ctx;
+		ctx.idempotencyKey = key;
+		const scope = { clientId: ctx.principal?.clientId ?? '', method: request.method, path: request.url.split('?')[0], key };
+		const lookup = state.idempotency.begin(scope, fingerprintOf(request.body));
+		switch (lookup.kind) {
+			case 'new':
+				ctx.idempotencyScope = scope;
+				return;
+			case 'completed':
+				ctx.replayed = true;
+				send(reply.header('idempotent-replayed', 'true'), lookup.response);
+				return;
+			case 'in-flight':
+				state.stats.inFlightConflicts++;
+				ctx.retryAfterSeconds = 1;
+				throw new ApiError(
+					409,
+					'IDEMPOTENCY_KEY_IN_USE',
+					'A request with this Idempotency-Key is still being processed; retry later.',
+					{},
+					{ 'retry-after': '1' },
+				);
+			case 'mismatch':
+				state.stats.keyMismatches++;
+				throw new ApiError(
+					422,
+					'IDEMPOTENCY_KEY_MISMATCH',
+					'This Idempotency-Key was already used with a different request body; use a new key for a different request.',
+				);
+		}
+	});
+}
+
+export function completeIdempotency(state: ServerState, request: FastifyRequest, response: StoredResponse): void {
+	const scope = request.ctx.idempotencyScope;
+	if (scope) state.idempotency.complete(scope, response);
+}
+
+/** An unexpected failure leaves nothing to replay; the key becomes free again. */
+export function abandonIdempotency(state: ServerState, request: FastifyRequest): void {
+	const scope = request.ctx.idempotencyScope;
+	if (scope) state.idempotency.abandon(scope);
+}

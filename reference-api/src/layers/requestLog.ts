@@ -1,0 +1,35 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+import type { ServerState } from '../state';
+
+/** Only API traffic is counted; admin polling must not disturb what it measures. */
+export function isApiRequest(url: string): boolean {
+	return url.startsWith('/api/v1') || url.startsWith('/oauth/');
+}
+
+export function routeOf(request: FastifyRequest): string {
+	return request.routeOptions.url ?? '(no route)';
+}
+
+/** Logs a request once; `status` 0 stands for a connection reset instead of an answer. */
+export function recordRequest(state: ServerState, request: FastifyRequest, status: number): void {
+	const ctx = request.ctx;
+	if (ctx.logged || !isApiRequest(request.url)) return;
+	ctx.logged = true;
+	state.stats.record({
+		method: request.method,
+		route: routeOf(request),
+		status,
+		clientId: ctx.principal?.clientId ?? null,
+		idempotencyKey: ctx.idempotencyKey,
+		fault: ctx.fault,
+		retryAfterSeconds: ctx.retryAfterSeconds,
+		replayed: ctx.replayed,
+	});
+}
+
+export function registerRequestLog(app: FastifyInstance, state: ServerState): void {
+	app.addHook('onResponse', async (request, reply) => {
+		recordRequest(state, request, reply.statusCode);
+	});
+}

@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify';
+
+import { errorResponses, idempotencyKeyHeaders, pageOf, securedBy } from '../schemas/common';
+import { projectCreateBody, projectIdParams, projectListQuery, projectPatchBody } from '../schemas/project';
+import { committing, jsonResponse } from '../layers/commit';
+import { send } from '../layers/faults';
+import { paginate } from '../pagination';
+import type { ServerState } from '../state';
+import { invalidInput } from '../errors';
+import type { Project, ProjectFilter } from '../store';
+import { dateOrderProblems, fieldsForCreate, fieldsForPatch, projectBodyProblems } from '../validation/project';
+
+type Body = Record<string, unknown>;
+type ListQuery = ProjectFilter & { limit: number; cursor?: string };
+
+const projectResponse = (description: string, headers?: Record<string, unknown>) => ({ description, ...(headers && { headers }), $ref: 'Project#' });
+const replayedHeader = { 'Idempotent-Replayed': { type: 'string', enum: ['true'], description: 'Present when this is a stored response replayed for a retried Idempotency-Key.' } };
+
+const projectSortKey = (project: Project) => `${project.createdAt}|${project.id}`;
+
+export function registerProjectRoutes(api: FastifyInstance, state: ServerState): void {
+	api.post(
+		'/projects',
+		{
+			attachValidation: true,
+			config: { scope: 'projects:write', idempotent: true, semantic: projectBodyProblems },
+			schema: {
+				operationId: 'createProject',
+				summary: 'Create a project',
+				tags: ['projects'],
+				security: securedBy('projects:write'),
+				headers: idempotencyKeyHeaders,
+				body: projectCreateBody,
+				response: {
+					201: projectResponse('Created. Location names the new project.', { Location: { type: 'string' }, ...replayedHeader }),
+					...errorResponses(400, 403, 409, 415, 422),
+				},
+			},
+		},
+		committing(state, (request) => {
+			const project = state.projects.create(fieldsForCreate(request.body as Body), state.options.uniqueNames);
+			return jsonResponse(201, project, { location: `/api/v1/projects/${project.id}` });
+		}),
+	);
+
+	api.get(
+		'/projects',
+		{
+			attachValidation: true,
+			config: { scope: 'projects:read' },
+			schema: {
+				operationId: 'listProjects',
+				summary: 'List projects, oldest first',
+				tags: ['projects'],
+				security: securedBy('projects:read'),
+				querystring: projectListQuery,
+				response: { 200: pageOf('Project', 'A page of projects.'), ...errorResponses(400, 403) },
+			},
+		},
+		async (request, reply) => {
+			const { limit, cursor, ...filter } = request.query as ListQuery;
+			return send(reply, jsonResponse(200, paginate(state.projects.list(filter), projectSortKey, limit, cursor)));
+		},
+	);
+
+	api.get(
+		'/projects/:id',
+		{
+			attachValidation: true,
+			config: { scope: 'projects:read' },
+			schema: {
+				operationId: 'getProject',
+				summary: 'Get a project',
+				tags: ['projects'],
+				security: securedBy('projects:read'),
+				params: projectIdParams,
+				response: { 200: projectResponse('The project.'), ...errorResponses(403, 404) },
+			},
+		},
+		async (request, reply) => send(reply, jsonResponse(200, state.projects.get((request.params as { id: string }).id))),
+	);
+
+	api.patch(
+		'/projects/:id',
+		{
+			attachValidation: true,
+			config: { scope: 'projects:write', idempotent: true, semantic: projectBodyProblems },
+			schema: {
+				operationId: 'updateProject',
+				summary: 'Update some fields of a project',
+				description: 'Null clears an optional field. End date and name uniqueness are checked against the merged result.',
+				tags: ['projects'],
+				security: securedBy('projects:write'),
+				headers: idempotencyKeyHeaders,
+				params: projectIdParams,
+				body: projectPatchBody,
+				response: { 200: projectResponse('The updated project.', replayedHeader), ...errorResponses(400, 403, 404, 409, 415, 422) },
+			},
+		},
+		committing(state, (request) => {
+			const { id } = request.params as { id: string };
+			const fields = fieldsForPatch(state.projects.get(id), request.body as Body);
+			const problems = dateOrderProblems(fields.startDate, fields.endDate);
+			if (problems.length > 0) throw invalidInput(problems);
+			return jsonResponse(200, state.projects.update(id, fields, state.options.uniqueNames));
+		}),
+	);
+
+	api.delete(
+		'/projects/:id',
+		{
+			attachValidation: true,
+			config: { scope: 'projects:write' },
+			schema: {
+				operationId: 'deleteProject',
+				summary: 'Delete a project',
+				tags: ['projects'],
+				security: securedBy('projects:write'),
+				params: projectIdParams,
+				response: { 204: { description: 'Deleted.', type: 'null' }, ...errorResponses(403, 404) },
+			},
+		},
+		committing(state, (request) => {
+			state.projects.delete((request.params as { id: string }).id);
+			return jsonResponse(204, undefined);
+		}),
+	);
+}

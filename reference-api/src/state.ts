@@ -1,0 +1,38 @@
+import type { ReferenceApiOptions } from './config';
+import { Credentials } from './credentials';
+import { IdempotencyStore } from './idempotencyStore';
+import { RateLimiter } from './layers/rateLimit';
+import { Prng } from './prng';
+import { Sleeper } from './sleeper';
+import { Stats } from './stats';
+import { Directory, ProjectStore } from './store';
+
+/** Everything one running server holds; `options` is live and changed by the admin routes. */
+export interface ServerState {
+	options: ReferenceApiOptions;
+	directory: Directory;
+	projects: ProjectStore;
+	credentials: Credentials;
+	idempotency: IdempotencyStore;
+	rateLimiter: RateLimiter;
+	prng: Prng;
+	stats: Stats;
+	sleeper: Sleeper;
+}
+
+export function createState(options: ReferenceApiOptions): ServerState {
+	return {
+		options,
+		directory: new Directory(),
+		projects: new ProjectStore(),
+		credentials: new Credentials(
+			() => options.apiKeys,
+			() => options.oauthClients,
+		),
+		idempotency: new IdempotencyStore(() => options.idempotencyTtlSeconds),
+		rateLimiter: new RateLimiter(),
+		prng: new Prng(options.faults.seed),
+		stats: new Stats(),
+		sleeper: new Sleeper(),
+	};
+}
