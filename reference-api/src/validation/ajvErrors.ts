@@ -2,17 +2,20 @@ import type { ErrorObject } from 'ajv';
 
 import type { FieldProblem } from '../errors';
 
-/** Turns ajv's errors into one plain-words problem per offending field, with dotted/indexed paths. */
+/**
+ * Turns ajv's errors into one plain-words problem per offending field, with dotted/indexed paths. A wrong
+ * type says the most, so it wins over the other complaints about the same field (e.g. an enum's).
+ */
 export function problemsFromAjv(errors: readonly ErrorObject[], data: unknown): FieldProblem[] {
-	const problems: FieldProblem[] = [];
-	const seen = new Set<string>();
-	for (const error of errors) {
+	const ordered = [...errors.filter((error) => error.keyword === 'type'), ...errors.filter((error) => error.keyword !== 'type')];
+	const byField = new Map<string, FieldProblem>();
+	for (const error of ordered) {
 		const problem = describe(error, data);
-		const id = `${problem.field}\n${problem.message}`;
-		if (!seen.has(id)) problems.push(problem);
-		seen.add(id);
+		if (!byField.has(problem.field)) byField.set(problem.field, problem);
 	}
-	return problems;
+	// Report in the order ajv found them, which follows the schema.
+	const fields = errors.map((error) => describe(error, data).field);
+	return [...byField.values()].sort((a, b) => fields.indexOf(a.field) - fields.indexOf(b.field));
 }
 
 function describe(error: ErrorObject, data: unknown): FieldProblem {
