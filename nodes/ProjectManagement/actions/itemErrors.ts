@@ -18,6 +18,7 @@ export interface ItemFailure {
 function advice(failure: ApiCallFailure): { message: string; description: string } {
 	const { statusCode, apiCode, fieldErrors, attempts, outcomeUnknown, retryable, idempotencyKey } =
 		failure.details;
+	const said = failure.details.apiMessage ?? failure.message;
 	const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
 	if (outcomeUnknown) {
 		return {
@@ -28,7 +29,7 @@ function advice(failure: ApiCallFailure): { message: string; description: string
 	if (statusCode === 400 || (statusCode === 422 && apiCode !== 'IDEMPOTENCY_KEY_MISMATCH')) {
 		const fields = fieldErrors?.length
 			? fieldErrors.map((error) => `${error.field}: ${error.message}`).join('; ')
-			: failure.message;
+			: said;
 		return {
 			message: `The API rejected the project data: ${fields}`,
 			description: 'Nothing was created. Correct the fields named above in the node or in the incoming data.',
@@ -43,14 +44,14 @@ function advice(failure: ApiCallFailure): { message: string; description: string
 	}
 	if (statusCode === 403) {
 		return {
-			message: `The credential is not allowed to do this: ${failure.message}`,
+			message: `The credential is not allowed to do this: ${said}`,
 			description:
 				'Nothing was created. Ask the administrator of the project-management system to give this key or client the permission (scope) named above.',
 		};
 	}
 	if (statusCode === 409 && apiCode === 'DUPLICATE_RESOURCE') {
 		return {
-			message: `A project with this name already exists: ${failure.message}`,
+			message: `A project with this name already exists: ${said}`,
 			description:
 				'Nothing was created. Give the project a different name, or remove this item if the project is already there.',
 		};

@@ -51,6 +51,8 @@ export class ApiCallFailure extends Error {
 		readonly details: {
 			statusCode?: number;
 			apiCode?: string;
+			/** The API's own message, when it sent one. */
+			apiMessage?: string;
 			fieldErrors?: Array<{ field: string; message: string }>;
 			/** Whether running the item again later could succeed. */
 			retryable: boolean;
@@ -180,6 +182,7 @@ function describeAttempt(
 		if (code === 'ECONNREFUSED')
 			return 'the API refused the connection (is the Base URL right and the service up?)';
 		if (code === 'ENOTFOUND') return 'the host in the Base URL could not be found';
+		if (code === 'TRUNCATED_BODY') return 'the answer broke off before it was complete';
 		return `the connection failed (${code ?? 'network error'})`;
 	}
 	if (html)
@@ -244,6 +247,14 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 			thrownMessage = seen.message;
 		}
 
+		// A success whose JSON body did not arrive whole (the connection dropped mid-body) leaves the HTTP client
+		// with a fragment of text or nothing: the API may have committed, so it counts as a lost answer.
+		const bodyMissing = body === null || typeof body !== 'object';
+		if (statusCode !== undefined && statusCode < 300 && statusCode !== 204 && bodyMissing) {
+			statusCode = undefined;
+			code = 'TRUNCATED_BODY';
+		}
+
 		if (statusCode !== undefined && statusCode >= 200 && statusCode < 300) {
 			return {
 				statusCode,
@@ -282,6 +293,7 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 			throw new ApiCallFailure(redact(summary, secrets), {
 				statusCode,
 				apiCode: errorBody.apiCode,
+				apiMessage: errorBody.apiMessage === undefined ? undefined : redact(errorBody.apiMessage, secrets),
 				fieldErrors: errorBody.fieldErrors,
 				retryable: decision.retry || decision.retryable,
 				outcomeUnknown: unknown,

@@ -1,0 +1,100 @@
+import type {
+	DeepPartial,
+	ReferenceApiOptions,
+	RequestLogEntry,
+	RunningReferenceApi,
+} from '../../reference-api/src';
+import { DEMO_CREDENTIALS, startReferenceApi } from '../../reference-api/src';
+
+/**
+ * The reference API as the engine tests and the demo use it: started on a free loopback port, read and
+ * steered through its admin routes over HTTP, as any outside observer would.
+ */
+export class ReferenceApi {
+	private constructor(private readonly running: RunningReferenceApi) {}
+
+	static async start(options?: DeepPartial<ReferenceApiOptions>): Promise<ReferenceApi> {
+		return new ReferenceApi(await startReferenceApi(options));
+	}
+
+	get url(): string {
+		return this.running.url;
+	}
+
+	async close(): Promise<void> {
+		await this.running.close();
+	}
+
+	private async admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+		const response = await fetch(`${this.url}/_admin${path}`, {
+			method,
+			headers: body === undefined ? {} : { 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(10_000),
+		});
+		if (!response.ok) throw new Error(`admin ${method} ${path}: HTTP ${response.status}`);
+		return (await response.json()) as T;
+	}
+
+	configure(patch: DeepPartial<ReferenceApiOptions>) {
+		return this.admin<unknown>('PATCH', '/config', patch);
+	}
+
+	reset() {
+		return this.admin<unknown>('POST', '/reset', {});
+	}
+
+	expireTokens() {
+		return this.admin<unknown>('POST', '/tokens/expire', {});
+	}
+
+	stats() {
+		return this.admin<AdminStats>('GET', '/stats');
+	}
+
+	async requests(): Promise<RequestLogEntry[]> {
+		return (await this.admin<{ entries: RequestLogEntry[] }>('GET', '/requests')).entries;
+	}
+
+	/** Every project the server holds, read page by page through the public API. */
+	async projects(): Promise<Array<Record<string, unknown>>> {
+		const all: Array<Record<string, unknown>> = [];
+		let cursor: string | null = null;
+		for (let page = 0; page < 1000; page++) {
+			const query = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
+			const response = await fetch(`${this.url}/api/v1/projects?${query}`, {
+				headers: { 'X-API-Key': DEMO_CREDENTIALS.apiKey },
+				signal: AbortSignal.timeout(10_000),
+			});
+			const body = (await response.json()) as {
+				data: Array<Record<string, unknown>>;
+				nextCursor: string | null;
+			};
+			all.push(...body.data);
+			cursor = body.nextCursor;
+			if (!cursor) return all;
+		}
+		throw new Error('projects(): more pages than expected');
+	}
+
+	/** POST /projects attempts the server saw, whatever their answer. */
+	async createAttempts(): Promise<RequestLogEntry[]> {
+		return (await this.requests()).filter(
+			(entry) => entry.method === 'POST' && entry.route === '/api/v1/projects',
+		);
+	}
+}
+
+export interface AdminStats {
+	requests: { total: number; byStatus: Record<string, number>; byRoute: Record<string, number> };
+	projectsCreated: number;
+	projectsStored: number;
+	projectsDeleted: number;
+	replays: number;
+	inFlightConflicts: number;
+	keyMismatches: number;
+	faultsInjected: Record<string, number>;
+	tokensIssued: number;
+}
+
+export { DEMO_CREDENTIALS };
