@@ -27,7 +27,8 @@ export function handleError(error: RaisedError, request: FastifyRequest, reply: 
 	if (status === 413) return reply.code(413).send(errorBody('PAYLOAD_TOO_LARGE', 'The request body is too large.'));
 	if (status >= 400 && status < 500) {
 		const isJson = error instanceof SyntaxError || /JSON/i.test(error.code ?? '');
-		const problem = isJson ? { field: 'body', message: 'is not valid JSON' } : { field: 'body', message: error.message };
+		// fastify's parser also refuses __proto__ / constructor.prototype keys as invalid JSON.
+		const problem = { field: 'body', message: isJson ? 'is not valid JSON' : error.message };
 		return reply.code(400).send(invalidInput([problem]).body);
 	}
 	request.log.error({ err: error }, 'unexpected error');

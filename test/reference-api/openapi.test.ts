@@ -85,6 +85,8 @@ async function provokeEverything(): Promise<void> {
 	await hit(post, '/api/v1/projects', { body: { name: unique('N') }, apiKey: null });
 	await hit(post, '/api/v1/projects', { body: { name: unique('R') }, apiKey: RO_KEY });
 	await hit(post, '/api/v1/projects', { raw: 'name=x', headers: { 'content-type': 'text/plain' } });
+	const oversized = JSON.stringify({ name: unique('Big'), description: 'x'.repeat(1_100_000) });
+	await hit(post, '/api/v1/projects', { raw: oversized, headers: { 'content-type': 'application/json' } });
 	const id = created.body.id;
 	const other = await api.createProject({ name: unique('Other') });
 
@@ -106,6 +108,7 @@ async function provokeEverything(): Promise<void> {
 	await hit(item('PATCH'), `/api/v1/projects/${id}`, { body: { status: 'Active' }, apiKey: null });
 	await hit(item('PATCH'), `/api/v1/projects/${id}`, { body: { status: 'Active' }, bearer: ro });
 	await hit(item('PATCH'), `/api/v1/projects/${id}`, { raw: '<x/>', headers: { 'content-type': 'application/xml' } });
+	await hit(item('PATCH'), `/api/v1/projects/${id}`, { raw: oversized, headers: { 'content-type': 'application/json' } });
 	await hit(item('DELETE'), `/api/v1/projects/${other.id}`);
 	await hit(item('DELETE'), `/api/v1/projects/${other.id}`);
 	await hit(item('DELETE'), `/api/v1/projects/${id}`, { apiKey: null });

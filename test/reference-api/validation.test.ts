@@ -149,6 +149,12 @@ describe('request framing', () => {
 		expect(reply.body).toEqual({ code: 'INVALID_INPUT', message: expect.any(String), details: [{ field: 'body', message: 'is not valid JSON' }] });
 	});
 
+	test('__proto__ keys are refused rather than merged', async () => {
+		const reply = await api.call('POST', '/projects', { raw: '{"name": "p", "__proto__": {"admin": true}}', headers: { 'content-type': 'application/json' } });
+		expect(reply.status).toBe(400);
+		expect(reply.body.details).toEqual([{ field: 'body', message: 'is not valid JSON' }]);
+	});
+
 	test('a content type other than JSON is 415 UNSUPPORTED_MEDIA_TYPE in the same shape', async () => {
 		for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
 			const reply = await api.call('POST', '/projects', { raw: 'name=x', headers: { 'content-type': contentType } });

@@ -33,7 +33,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 				body: projectCreateBody,
 				response: {
 					201: projectResponse('Created. Location names the new project.', { Location: { type: 'string' }, ...replayedHeader }),
-					...errorResponses(400, 403, 409, 415, 422),
+					...errorResponses(400, 403, 409, 413, 415, 422),
 				},
 			},
 		},
@@ -94,7 +94,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 				headers: idempotencyKeyHeaders,
 				params: projectIdParams,
 				body: projectPatchBody,
-				response: { 200: projectResponse('The updated project.', replayedHeader), ...errorResponses(400, 403, 404, 409, 415, 422) },
+				response: { 200: projectResponse('The updated project.', replayedHeader), ...errorResponses(400, 403, 404, 409, 413, 415, 422) },
 			},
 		},
 		committing(state, (request) => {

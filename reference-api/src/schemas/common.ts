@@ -48,6 +48,7 @@ const errorDescriptions: Record<number, string> = {
 	403: 'FORBIDDEN: the credential lacks the scope named in requiredScope.',
 	404: 'NOT_FOUND: no project with this id.',
 	409: 'DUPLICATE_RESOURCE (a project with this name exists; see existingProjectId) or IDEMPOTENCY_KEY_IN_USE (retry after Retry-After).',
+	413: 'PAYLOAD_TOO_LARGE: the body exceeds 1 MiB.',
 	415: 'UNSUPPORTED_MEDIA_TYPE: send application/json.',
 	422: 'IDEMPOTENCY_KEY_MISMATCH: the key was used with a different request body.',
 	429: 'RATE_LIMITED: retry after Retry-After.',
