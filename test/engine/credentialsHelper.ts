@@ -78,7 +78,7 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 			if (!values) continue;
 			const current = { ...((resolved[target] as Record<string, unknown>) ?? {}) };
 			for (const [key, value] of Object.entries(values)) {
-				current[key] = this.resolve(value, credentials);
+				current[key] = this.resolveValue(value, credentials);
 			}
 			(resolved as unknown as Record<string, unknown>)[target] = current;
 		}
@@ -122,7 +122,8 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 			}
 		}
 		for (const [key, value] of Object.entries(data)) {
-			if (typeof value === 'string' && value.startsWith('=')) data[key] = this.resolve(value, data) as never;
+			if (typeof value === 'string' && value.startsWith('='))
+				data[key] = this.resolveValue(value, data) as never;
 		}
 		return data;
 	}
@@ -146,7 +147,8 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 		this.tokenUpdates++;
 	}
 
-	private resolve(value: string, self: ICredentialDataDecryptedObject): unknown {
+	/** A credential field's value, resolved as n8n resolves it when the value is an expression. */
+	resolveValue(value: string, self: ICredentialDataDecryptedObject): unknown {
 		return value.startsWith('=') ? this.resolveExpression(value, self) : value;
 	}
 }
