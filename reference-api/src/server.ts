@@ -76,7 +76,7 @@ export async function buildServer(state: ServerState): Promise<FastifyInstance> 
 			registerIdempotency(api, state);
 			registerProjectRoutes(api, state);
 			registerDirectoryRoutes(api, state);
-			registerMeRoute(api);
+			registerMeRoute(api, state);
 			registerOpenApiRoute(api);
 		},
 		{ prefix: '/api/v1' },

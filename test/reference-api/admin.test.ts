@@ -18,7 +18,14 @@ test('GET /_admin/config shows the effective options', async () => {
 		uniqueNames: true,
 		rateLimit: { enabled: false },
 		latencyMs: 0,
-		faults: { seed: 1, slowMs: 2000, retryAfterSeconds: 1, retryAfterFormat: 'seconds', methods: ['POST', 'PATCH', 'DELETE'], pathPrefix: '/api/v1/projects' },
+		faults: {
+			seed: 1,
+			slowMs: 2000,
+			retryAfterSeconds: 1,
+			retryAfterFormat: 'seconds',
+			methods: ['POST', 'PATCH', 'DELETE'],
+			pathPrefix: '/api/v1/projects',
+		},
 	});
 	expect(Object.values(config.faults.rates).every((rate) => rate === 0)).toBe(true);
 	expect(config).not.toHaveProperty('adminToken');
@@ -30,7 +37,12 @@ test('PATCH /_admin/config merges fault rates and validates', async () => {
 	expect(merged.faults.rates).toMatchObject({ throttle: 0.1, htmlError: 0.2, errorAfterCommit: 0 });
 	expect(merged.latencyMs).toBe(1);
 
-	for (const patch of [{ faults: { rates: { throttle: 0.6, htmlError: 0.6 } } }, { faults: { rates: { meteor: 0.1 } } }, { latencyMs: -1 }, { colour: 'red' }]) {
+	for (const patch of [
+		{ faults: { rates: { throttle: 0.6, htmlError: 0.6 } } },
+		{ faults: { rates: { meteor: 0.1 } } },
+		{ latencyMs: -1 },
+		{ colour: 'red' },
+	]) {
 		const reply = await api.call('PATCH', '/_admin/config', { apiKey: null, body: patch });
 		expect(reply.status).toBe(400);
 		expect(reply.body.code).toBe('INVALID_INPUT');
@@ -90,8 +102,30 @@ test('the request log lists entries after `since`', async () => {
 	await api.call('POST', '/projects', { body, idempotencyKey: key });
 	const { entries } = await api.admin('GET', '/requests');
 	expect(entries).toEqual([
-		{ seq: expect.any(Number), at: expect.any(Number), method: 'POST', route: '/api/v1/projects', status: 201, clientId: 'demo-api-key', idempotencyKey: key, fault: null, retryAfterSeconds: null, replayed: false },
-		{ seq: entries[0].seq + 1, at: expect.any(Number), method: 'POST', route: '/api/v1/projects', status: 201, clientId: 'demo-api-key', idempotencyKey: key, fault: null, retryAfterSeconds: null, replayed: true },
+		{
+			seq: expect.any(Number),
+			at: expect.any(Number),
+			method: 'POST',
+			route: '/api/v1/projects',
+			status: 201,
+			clientId: 'demo-api-key',
+			idempotencyKey: key,
+			fault: null,
+			retryAfterSeconds: null,
+			replayed: false,
+		},
+		{
+			seq: entries[0].seq + 1,
+			at: expect.any(Number),
+			method: 'POST',
+			route: '/api/v1/projects',
+			status: 201,
+			clientId: 'demo-api-key',
+			idempotencyKey: key,
+			fault: null,
+			retryAfterSeconds: null,
+			replayed: true,
+		},
 	]);
 	expect(Math.abs(entries[0].at - Date.now())).toBeLessThan(5000);
 	const later = await api.admin('GET', `/requests?since=${entries[0].seq}`);
@@ -127,7 +161,10 @@ test('with adminToken set, /_admin needs X-Admin-Token', async () => {
 		const denied = await guarded.call('GET', '/_admin/stats', { apiKey: null });
 		expect(denied.status).toBe(401);
 		expect(denied.body.code).toBe('UNAUTHORIZED');
-		const allowed = await guarded.call('GET', '/_admin/stats', { apiKey: null, headers: { 'x-admin-token': 'let-me-in' } });
+		const allowed = await guarded.call('GET', '/_admin/stats', {
+			apiKey: null,
+			headers: { 'x-admin-token': 'let-me-in' },
+		});
 		expect(allowed.status).toBe(200);
 	} finally {
 		await guarded.close();

@@ -46,16 +46,24 @@ describe('API keys', () => {
 
 	test('an unknown key: 401 "not recognised" that never repeats the key', async () => {
 		const secret = 'pm_guess_SECRET_CANARY_42';
-		for (const reply of [await api.call('GET', '/projects', { apiKey: secret }), await api.call('GET', '/projects', { bearer: secret })]) {
+		for (const reply of [
+			await api.call('GET', '/projects', { apiKey: secret }),
+			await api.call('GET', '/projects', { bearer: secret }),
+		]) {
 			expect(reply.status).toBe(401);
 			expect(reply.body.message).toMatch(/not recognised/);
 			expect(reply.text).not.toContain('SECRET_CANARY');
-			expect(reply.headers.get('www-authenticate')).toBe('Bearer realm="reference-api", error="invalid_token"');
+			expect(reply.headers.get('www-authenticate')).toBe(
+				'Bearer realm="reference-api", error="invalid_token"',
+			);
 		}
 	});
 
 	test('a non-Bearer Authorization scheme is refused without echoing it', async () => {
-		const reply = await api.call('GET', '/me', { apiKey: null, headers: { authorization: basic('someone', 'CANARY_PW') } });
+		const reply = await api.call('GET', '/me', {
+			apiKey: null,
+			headers: { authorization: basic('someone', 'CANARY_PW') },
+		});
 		expect(reply.status).toBe(401);
 		expect(reply.text).not.toContain('CANARY_PW');
 		expect(reply.text).not.toContain(Buffer.from('someone:CANARY_PW').toString('base64'));
@@ -92,7 +100,10 @@ describe('OAuth2 client credentials', () => {
 		});
 		const me = await api.call('GET', '/me', { bearer: reply.body.access_token });
 		expect(me.body).toMatchObject({ clientId: 'demo-client', authMethod: 'oauth2' });
-		const created = await api.call('POST', '/projects', { bearer: reply.body.access_token, body: { name: 'By OAuth' } });
+		const created = await api.call('POST', '/projects', {
+			bearer: reply.body.access_token,
+			body: { name: 'By OAuth' },
+		});
 		expect(created.status).toBe(201);
 	});
 
@@ -105,15 +116,26 @@ describe('OAuth2 client credentials', () => {
 		expect(form.status).toBe(200);
 		const json = await api.call('POST', '/oauth/token', {
 			apiKey: null,
-			body: { grant_type: 'client_credentials', client_id: DEMO_CREDENTIALS.readOnlyOauthClientId, client_secret: DEMO_CREDENTIALS.readOnlyOauthClientSecret },
+			body: {
+				grant_type: 'client_credentials',
+				client_id: DEMO_CREDENTIALS.readOnlyOauthClientId,
+				client_secret: DEMO_CREDENTIALS.readOnlyOauthClientSecret,
+			},
 		});
 		expect(json.status).toBe(200);
 		expect(json.body.scope).toBe('projects:read directory:read');
 	});
 
 	test('requested scopes are intersected with the client’s; none left or unknown → invalid_scope', async () => {
-		const readOnly = { client_id: DEMO_CREDENTIALS.readOnlyOauthClientId, client_secret: DEMO_CREDENTIALS.readOnlyOauthClientSecret };
-		const narrowed = await tokenRequest({ grant_type: 'client_credentials', ...readOnly, scope: 'projects:read projects:write' });
+		const readOnly = {
+			client_id: DEMO_CREDENTIALS.readOnlyOauthClientId,
+			client_secret: DEMO_CREDENTIALS.readOnlyOauthClientSecret,
+		};
+		const narrowed = await tokenRequest({
+			grant_type: 'client_credentials',
+			...readOnly,
+			scope: 'projects:read projects:write',
+		});
 		expect(narrowed.body.scope).toBe('projects:read');
 		const me = await api.call('GET', '/me', { bearer: narrowed.body.access_token });
 		expect(me.body.scopes).toEqual(['projects:read']);
@@ -121,16 +143,28 @@ describe('OAuth2 client credentials', () => {
 		expect(users.status).toBe(403);
 		expect(users.body.requiredScope).toBe('directory:read');
 
-		const none = await tokenRequest({ grant_type: 'client_credentials', ...readOnly, scope: 'projects:write' });
+		const none = await tokenRequest({
+			grant_type: 'client_credentials',
+			...readOnly,
+			scope: 'projects:write',
+		});
 		expect(none.status).toBe(400);
 		expect(none.body.error).toBe('invalid_scope');
-		const unknown = await tokenRequest({ grant_type: 'client_credentials', ...readOnly, scope: 'projects:read admin' });
+		const unknown = await tokenRequest({
+			grant_type: 'client_credentials',
+			...readOnly,
+			scope: 'projects:read admin',
+		});
 		expect(unknown.status).toBe(400);
 		expect(unknown.body.error).toBe('invalid_scope');
 	});
 
 	test('RFC 6749 errors: bad secret, missing client, missing or unsupported grant, two auth methods', async () => {
-		const wrongSecret = await tokenRequest({ grant_type: 'client_credentials', client_id: 'demo-client', client_secret: 'WRONG_SECRET_CANARY' });
+		const wrongSecret = await tokenRequest({
+			grant_type: 'client_credentials',
+			client_id: 'demo-client',
+			client_secret: 'WRONG_SECRET_CANARY',
+		});
 		expect(wrongSecret.status).toBe(401);
 		expect(wrongSecret.body.error).toBe('invalid_client');
 		expect(wrongSecret.headers.get('www-authenticate')).toMatch(/^Basic /);
@@ -142,7 +176,11 @@ describe('OAuth2 client credentials', () => {
 		const noGrant = await tokenRequest({ client_id: 'demo-client', client_secret: 'demo-client-secret' });
 		expect([noGrant.status, noGrant.body.error]).toEqual([400, 'invalid_request']);
 
-		const password = await tokenRequest({ grant_type: 'password', client_id: 'demo-client', client_secret: 'demo-client-secret' });
+		const password = await tokenRequest({
+			grant_type: 'password',
+			client_id: 'demo-client',
+			client_secret: 'demo-client-secret',
+		});
 		expect([password.status, password.body.error]).toEqual([400, 'unsupported_grant_type']);
 
 		const both = await tokenRequest(
@@ -151,7 +189,11 @@ describe('OAuth2 client credentials', () => {
 		);
 		expect([both.status, both.body.error]).toEqual([400, 'invalid_request']);
 
-		const malformed = await api.call('POST', '/oauth/token', { apiKey: null, raw: '{not json', headers: { 'content-type': 'application/json' } });
+		const malformed = await api.call('POST', '/oauth/token', {
+			apiKey: null,
+			raw: '{not json',
+			headers: { 'content-type': 'application/json' },
+		});
 		expect([malformed.status, malformed.body.error]).toEqual([400, 'invalid_request']);
 	});
 
@@ -165,7 +207,9 @@ describe('OAuth2 client credentials', () => {
 			expect(reply.status).toBe(401);
 			expect(reply.body.message).toMatch(/expired/);
 			expect(reply.text).not.toContain(token);
-			expect(reply.headers.get('www-authenticate')).toBe('Bearer realm="reference-api", error="invalid_token"');
+			expect(reply.headers.get('www-authenticate')).toBe(
+				'Bearer realm="reference-api", error="invalid_token"',
+			);
 		} finally {
 			await api.configure({ tokenTtlSeconds: 3600 });
 		}

@@ -6,22 +6,36 @@ import { parseCliArgs } from '../../reference-api/src/cli';
 describe('parseCliArgs', () => {
 	test('maps every flag onto options', () => {
 		const result = parseCliArgs([
-			'--port', '0',
-			'--host', '127.0.0.2',
-			'--rate-limit', '10:5',
-			'--fault', 'errorAfterCommit=0.1,throttle=0.05',
-			'--fault', 'htmlError=0.01',
-			'--seed', '7',
-			'--slow-ms', '300',
-			'--retry-after', '0',
-			'--retry-after-format', 'mixed',
-			'--fault-methods', 'post,patch',
-			'--latency-ms', '20',
-			'--token-ttl', '60',
-			'--idempotency-ttl', '120',
+			'--port',
+			'0',
+			'--host',
+			'127.0.0.2',
+			'--rate-limit',
+			'10:5',
+			'--fault',
+			'errorAfterCommit=0.1,throttle=0.05',
+			'--fault',
+			'htmlError=0.01',
+			'--seed',
+			'7',
+			'--slow-ms',
+			'300',
+			'--retry-after',
+			'0',
+			'--retry-after-format',
+			'mixed',
+			'--fault-methods',
+			'post,patch',
+			'--latency-ms',
+			'20',
+			'--token-ttl',
+			'60',
+			'--idempotency-ttl',
+			'120',
 			'--require-idempotency-key',
 			'--allow-duplicate-names',
-			'--admin-token', 'secret',
+			'--admin-token',
+			'secret',
 		]);
 		expect(result).toEqual({
 			help: false,
@@ -59,10 +73,21 @@ describe('parseCliArgs', () => {
 
 test('`npm run api` entry point prints its URL and demo credentials, serves, and stops on SIGTERM', async () => {
 	const root = join(__dirname, '..', '..');
-	const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'reference-api', 'main.ts'), '--port', '0', '--seed', '3'], {
-		cwd: root,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		process.execPath,
+		[
+			join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+			join(root, 'reference-api', 'main.ts'),
+			'--port',
+			'0',
+			'--seed',
+			'3',
+		],
+		{
+			cwd: root,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 	try {
 		let output = '';
@@ -83,7 +108,9 @@ test('`npm run api` entry point prints its URL and demo credentials, serves, and
 		expect(output).toContain('pm_demo_rw_0123456789abcdef');
 		const me = await fetch(`${url}/api/v1/me`, { headers: { 'x-api-key': 'pm_demo_rw_0123456789abcdef' } });
 		expect(me.status).toBe(200);
-		const config = (await fetch(`${url}/_admin/config`).then((response) => response.json())) as { faults: { seed: number } };
+		const config = (await fetch(`${url}/_admin/config`).then((response) => response.json())) as {
+			faults: { seed: number };
+		};
 		expect(config.faults.seed).toBe(3);
 		child.kill('SIGTERM');
 		expect(await exited).toBe(0);

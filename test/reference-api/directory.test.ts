@@ -38,7 +38,12 @@ test('custom fields are the six seed definitions, options only on option fields'
 	const reply = await api.call('GET', '/custom-fields');
 	expect(reply.body).toEqual({
 		data: [
-			{ key: 'department', label: 'Department', type: 'option', options: ['Engineering', 'Marketing', 'Sales', 'Operations'] },
+			{
+				key: 'department',
+				label: 'Department',
+				type: 'option',
+				options: ['Engineering', 'Marketing', 'Sales', 'Operations'],
+			},
 			{ key: 'costCenter', label: 'Cost Center', type: 'text' },
 			{ key: 'riskScore', label: 'Risk Score', type: 'number' },
 			{ key: 'kickoffDate', label: 'Kickoff Date', type: 'date' },
@@ -72,5 +77,9 @@ test('directory routes need directory:read', async () => {
 	const token = await api.token(undefined, undefined, 'projects:read projects:write');
 	const reply = await api.call('GET', '/custom-fields', { bearer: token });
 	expect(reply.status).toBe(403);
-	expect(reply.body).toEqual({ code: 'FORBIDDEN', message: "This credential lacks the 'directory:read' scope.", requiredScope: 'directory:read' });
+	expect(reply.body).toEqual({
+		code: 'FORBIDDEN',
+		message: "This credential lacks the 'directory:read' scope.",
+		requiredScope: 'directory:read',
+	});
 });

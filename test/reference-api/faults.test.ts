@@ -66,11 +66,18 @@ describe('before commit: nothing is done', () => {
 		expect(stats.projectsStored).toBe(0);
 		expect(stats.requests.byStatus.reset).toBe(1);
 		const [entry] = (await api.admin('GET', '/requests')).entries;
-		expect(entry).toMatchObject({ status: 0, fault: 'resetBeforeCommit', route: '/api/v1/projects', method: 'POST' });
+		expect(entry).toMatchObject({
+			status: 0,
+			fault: 'resetBeforeCommit',
+			route: '/api/v1/projects',
+			method: 'POST',
+		});
 	});
 
 	test('throttle is 429 RATE_LIMITED with Retry-After in seconds', async () => {
-		const reply = await withFault('throttle', () => api.call('POST', '/projects', { body: { name: unique('Throttle') } }));
+		const reply = await withFault('throttle', () =>
+			api.call('POST', '/projects', { body: { name: unique('Throttle') } }),
+		);
 		expect(reply.status).toBe(429);
 		expect(reply.body.code).toBe('RATE_LIMITED');
 		expect(reply.headers.get('retry-after')).toBe('1');
@@ -78,17 +85,23 @@ describe('before commit: nothing is done', () => {
 	});
 
 	test('unavailable is 503 SERVICE_UNAVAILABLE with Retry-After (0 allowed)', async () => {
-		const reply = await withFault('unavailable', () => api.call('DELETE', '/projects/prj_000000000000'), { retryAfterSeconds: 0 });
+		const reply = await withFault('unavailable', () => api.call('DELETE', '/projects/prj_000000000000'), {
+			retryAfterSeconds: 0,
+		});
 		expect(reply.status).toBe(503);
 		expect(reply.body.code).toBe('SERVICE_UNAVAILABLE');
 		expect(reply.headers.get('retry-after')).toBe('0');
 	});
 
 	test('Retry-After as an HTTP-date lies in the future', async () => {
-		const reply = await withFault('unavailable', () => api.call('POST', '/projects', { body: { name: unique('Dated') } }), {
-			retryAfterFormat: 'http-date',
-			retryAfterSeconds: 2,
-		});
+		const reply = await withFault(
+			'unavailable',
+			() => api.call('POST', '/projects', { body: { name: unique('Dated') } }),
+			{
+				retryAfterFormat: 'http-date',
+				retryAfterSeconds: 2,
+			},
+		);
 		const header = reply.headers.get('retry-after') ?? '';
 		expect(header).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
 		const at = Date.parse(header);
@@ -101,7 +114,10 @@ describe('before commit: nothing is done', () => {
 			'throttle',
 			async () => {
 				const values: string[] = [];
-				for (let i = 0; i < 16; i++) values.push((await api.call('POST', '/projects', { body: { name: 'x' } })).headers.get('retry-after') ?? '');
+				for (let i = 0; i < 16; i++)
+					values.push(
+						(await api.call('POST', '/projects', { body: { name: 'x' } })).headers.get('retry-after') ?? '',
+					);
 				return values;
 			},
 			{ retryAfterFormat: 'mixed' },
@@ -111,7 +127,9 @@ describe('before commit: nothing is done', () => {
 	});
 
 	test('htmlError is a 502 HTML page, as from a proxy', async () => {
-		const reply = await withFault('htmlError', () => api.call('POST', '/projects', { body: { name: unique('Html') } }));
+		const reply = await withFault('htmlError', () =>
+			api.call('POST', '/projects', { body: { name: unique('Html') } }),
+		);
 		expect(reply.status).toBe(502);
 		expect(reply.headers.get('content-type')).toMatch(/^text\/html/);
 		expect(reply.text).toMatch(/<html>/);
@@ -181,13 +199,34 @@ describe('after commit: the project exists and a retry with the same key replays
 
 	test('slowBeforeCommit: answered normally after slowMs', async () => {
 		const started = Date.now();
-		const reply = await withFault('slowBeforeCommit', () => api.call('POST', '/projects', { body: { name: unique('Slow') } }));
+		const reply = await withFault('slowBeforeCommit', () =>
+			api.call('POST', '/projects', { body: { name: unique('Slow') } }),
+		);
 		expect(reply.status).toBe(201);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 	});
 
+	test('with GET among the methods, reads can lose their response too', async () => {
+		const options = { methods: ['GET'] };
+		await withFault('resetAfterCommit', () => expect(api.fetch('GET', '/projects')).rejects.toThrow(), options);
+		await withFault(
+			'truncatedBody',
+			async () => {
+				const response = await api.fetch('GET', '/projects');
+				expect(response.status).toBe(200);
+				await expect(response.text()).rejects.toThrow();
+			},
+			options,
+		);
+		await api.configure({ faults: { methods: ['POST', 'PATCH', 'DELETE'] } });
+		const stats = await api.stats();
+		expect(stats.faultsInjected).toMatchObject({ resetAfterCommit: 1, truncatedBody: 1 });
+	});
+
 	test('an after-commit fault does not act on a request that never reached the handler', async () => {
-		const reply = await withFault('errorAfterCommit', () => api.call('POST', '/projects', { body: { name: '' } }));
+		const reply = await withFault('errorAfterCommit', () =>
+			api.call('POST', '/projects', { body: { name: '' } }),
+		);
 		expect(reply.status).toBe(400);
 		expect((await api.stats()).faultsInjected.errorAfterCommit).toBe(0);
 	});

@@ -1,4 +1,10 @@
-import { DEMO_CREDENTIALS, startReferenceApi, type DeepPartial, type ReferenceApiOptions, type RunningReferenceApi } from '../../reference-api/src';
+import {
+	DEMO_CREDENTIALS,
+	startReferenceApi,
+	type DeepPartial,
+	type ReferenceApiOptions,
+	type RunningReferenceApi,
+} from '../../reference-api/src';
 
 export { DEMO_CREDENTIALS };
 
@@ -81,9 +87,22 @@ export class TestApi {
 		return this.admin('GET', '/stats');
 	}
 
-	async token(clientId: string = DEMO_CREDENTIALS.oauthClientId, secret: string = DEMO_CREDENTIALS.oauthClientSecret, scope?: string): Promise<string> {
-		const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, ...(scope ? { scope } : {}) });
-		const reply = await this.call('POST', '/oauth/token', { apiKey: null, raw: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+	async token(
+		clientId: string = DEMO_CREDENTIALS.oauthClientId,
+		secret: string = DEMO_CREDENTIALS.oauthClientSecret,
+		scope?: string,
+	): Promise<string> {
+		const form = new URLSearchParams({
+			grant_type: 'client_credentials',
+			client_id: clientId,
+			client_secret: secret,
+			...(scope ? { scope } : {}),
+		});
+		const reply = await this.call('POST', '/oauth/token', {
+			apiKey: null,
+			raw: form.toString(),
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		});
 		if (reply.status !== 200) throw new Error(`token: ${reply.status} ${reply.text}`);
 		return reply.body.access_token;
 	}

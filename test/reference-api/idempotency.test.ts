@@ -20,7 +20,10 @@ test('a retry with the same key and body replays the stored 201 with Idempotent-
 	expect(first.status).toBe(201);
 	expect(first.headers.get('idempotent-replayed')).toBeNull();
 	// Same content, keys in another order: the fingerprint is over canonical JSON.
-	const retry = await post({ budget: { amount: 5, currency: 'USD' }, priority: 'High', name: body.name }, key);
+	const retry = await post(
+		{ budget: { amount: 5, currency: 'USD' }, priority: 'High', name: body.name },
+		key,
+	);
 	expect(retry.status).toBe(201);
 	expect(retry.headers.get('idempotent-replayed')).toBe('true');
 	expect(retry.headers.get('location')).toBe(first.headers.get('location'));
@@ -56,7 +59,16 @@ test('the same key with a different body is 422 IDEMPOTENCY_KEY_MISMATCH', async
 
 test('malformed keys are 400 INVALID_IDEMPOTENCY_KEY and nothing is created', async () => {
 	const before = (await api.stats()).projectsCreated;
-	for (const key of ['', 'x'.repeat(256), 'has space', '"unterminated', 'in"side', '"bad\\escape"', '""', 'caf\u00e9']) {
+	for (const key of [
+		'',
+		'x'.repeat(256),
+		'has space',
+		'"unterminated',
+		'in"side',
+		'"bad\\escape"',
+		'""',
+		'caf\u00e9',
+	]) {
 		const reply = await post({ name: unique('Bad key') }, key);
 		expect([key, reply.status, reply.body.code]).toEqual([key, 400, 'INVALID_IDEMPOTENCY_KEY']);
 	}
@@ -148,14 +160,23 @@ test('PATCH: replayed per path; the same key on another project is a different r
 	const a = await api.createProject({ name: unique('PA') });
 	const b = await api.createProject({ name: unique('PB') });
 	const key = unique('patch');
-	const first = await api.call('PATCH', `/projects/${a.id}`, { body: { priority: 'Low' }, idempotencyKey: key });
+	const first = await api.call('PATCH', `/projects/${a.id}`, {
+		body: { priority: 'Low' },
+		idempotencyKey: key,
+	});
 	expect(first.status).toBe(200);
 	await api.call('PATCH', `/projects/${a.id}`, { body: { priority: 'High' } });
-	const replay = await api.call('PATCH', `/projects/${a.id}`, { body: { priority: 'Low' }, idempotencyKey: key });
+	const replay = await api.call('PATCH', `/projects/${a.id}`, {
+		body: { priority: 'Low' },
+		idempotencyKey: key,
+	});
 	expect(replay.headers.get('idempotent-replayed')).toBe('true');
 	expect(replay.body.priority).toBe('Low');
 	expect((await api.call('GET', `/projects/${a.id}`)).body.priority).toBe('High');
-	const other = await api.call('PATCH', `/projects/${b.id}`, { body: { priority: 'Low' }, idempotencyKey: key });
+	const other = await api.call('PATCH', `/projects/${b.id}`, {
+		body: { priority: 'Low' },
+		idempotencyKey: key,
+	});
 	expect(other.status).toBe(200);
 	expect(other.headers.get('idempotent-replayed')).toBeNull();
 });

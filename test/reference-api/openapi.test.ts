@@ -43,11 +43,19 @@ async function hit(operation: string, path: string, options: CallOptions = {}): 
 const noFaults = Object.fromEntries(FAULT_CLASSES.map((name) => [name, 0]));
 
 async function withFault(fault: string, body: () => Promise<void>): Promise<void> {
-	await api.configure({ faults: { rates: { ...noFaults, [fault]: 1 }, methods: ['GET', 'POST', 'PATCH', 'DELETE'], pathPrefix: '/api/v1' } });
+	await api.configure({
+		faults: {
+			rates: { ...noFaults, [fault]: 1 },
+			methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+			pathPrefix: '/api/v1',
+		},
+	});
 	try {
 		await body();
 	} finally {
-		await api.configure({ faults: { rates: noFaults, methods: ['POST', 'PATCH', 'DELETE'], pathPrefix: '/api/v1/projects' } });
+		await api.configure({
+			faults: { rates: noFaults, methods: ['POST', 'PATCH', 'DELETE'], pathPrefix: '/api/v1/projects' },
+		});
 	}
 }
 
@@ -70,14 +78,29 @@ async function provokeEverything(): Promise<void> {
 	});
 
 	// /oauth/token
-	await hit('POST /oauth/token', '/oauth/token', form({ grant_type: 'client_credentials', client_id: 'demo-client', client_secret: 'demo-client-secret' }));
-	await hit('POST /oauth/token', '/oauth/token', form({ grant_type: 'password', client_id: 'demo-client', client_secret: 'demo-client-secret' }));
-	await hit('POST /oauth/token', '/oauth/token', form({ grant_type: 'client_credentials', client_id: 'demo-client', client_secret: 'nope' }));
+	await hit(
+		'POST /oauth/token',
+		'/oauth/token',
+		form({ grant_type: 'client_credentials', client_id: 'demo-client', client_secret: 'demo-client-secret' }),
+	);
+	await hit(
+		'POST /oauth/token',
+		'/oauth/token',
+		form({ grant_type: 'password', client_id: 'demo-client', client_secret: 'demo-client-secret' }),
+	);
+	await hit(
+		'POST /oauth/token',
+		'/oauth/token',
+		form({ grant_type: 'client_credentials', client_id: 'demo-client', client_secret: 'nope' }),
+	);
 
 	// POST /projects
 	const post = 'POST /api/v1/projects';
 	const name = unique('Doc');
-	const created = await hit(post, '/api/v1/projects', { body: { name, budget: { currency: 'USD', amount: 1 }, customFields: { riskScore: 2 } }, idempotencyKey: 'doc-key' });
+	const created = await hit(post, '/api/v1/projects', {
+		body: { name, budget: { currency: 'USD', amount: 1 }, customFields: { riskScore: 2 } },
+		idempotencyKey: 'doc-key',
+	});
 	await hit(post, '/api/v1/projects', { body: { name }, idempotencyKey: 'doc-key-2' });
 	await hit(post, '/api/v1/projects', { body: { name: unique('Other') }, idempotencyKey: 'doc-key' });
 	await hit(post, '/api/v1/projects', { body: { name: '', status: 'x' } });
@@ -95,20 +118,36 @@ async function provokeEverything(): Promise<void> {
 	await hit('GET /api/v1/projects', '/api/v1/projects?limit=1');
 	await hit('GET /api/v1/projects', '/api/v1/projects?limit=0');
 	await hit('GET /api/v1/projects', '/api/v1/projects', { apiKey: null });
-	await hit('GET /api/v1/projects', '/api/v1/projects', { bearer: (await api.token(undefined, undefined, 'directory:read')) });
+	await hit('GET /api/v1/projects', '/api/v1/projects', {
+		bearer: await api.token(undefined, undefined, 'directory:read'),
+	});
 	await hit(item('GET'), `/api/v1/projects/${id}`);
 	await hit(item('GET'), '/api/v1/projects/prj_nothere', { bearer: ro });
 	await hit(item('GET'), `/api/v1/projects/${id}`, { apiKey: 'wrong' });
-	await hit(item('GET'), `/api/v1/projects/${id}`, { bearer: (await api.token(undefined, undefined, 'directory:read')) });
-	await hit(item('PATCH'), `/api/v1/projects/${id}`, { body: { status: 'Active' }, idempotencyKey: 'patch-key' });
-	await hit(item('PATCH'), `/api/v1/projects/${id}`, { body: { status: 'Completed' }, idempotencyKey: 'patch-key' });
+	await hit(item('GET'), `/api/v1/projects/${id}`, {
+		bearer: await api.token(undefined, undefined, 'directory:read'),
+	});
+	await hit(item('PATCH'), `/api/v1/projects/${id}`, {
+		body: { status: 'Active' },
+		idempotencyKey: 'patch-key',
+	});
+	await hit(item('PATCH'), `/api/v1/projects/${id}`, {
+		body: { status: 'Completed' },
+		idempotencyKey: 'patch-key',
+	});
 	await hit(item('PATCH'), `/api/v1/projects/${id}`, { body: { name: other.name } });
 	await hit(item('PATCH'), `/api/v1/projects/${id}`, { body: { ownerId: 'usr_0' } });
 	await hit(item('PATCH'), '/api/v1/projects/prj_nothere', { body: { status: 'Active' } });
 	await hit(item('PATCH'), `/api/v1/projects/${id}`, { body: { status: 'Active' }, apiKey: null });
 	await hit(item('PATCH'), `/api/v1/projects/${id}`, { body: { status: 'Active' }, bearer: ro });
-	await hit(item('PATCH'), `/api/v1/projects/${id}`, { raw: '<x/>', headers: { 'content-type': 'application/xml' } });
-	await hit(item('PATCH'), `/api/v1/projects/${id}`, { raw: oversized, headers: { 'content-type': 'application/json' } });
+	await hit(item('PATCH'), `/api/v1/projects/${id}`, {
+		raw: '<x/>',
+		headers: { 'content-type': 'application/xml' },
+	});
+	await hit(item('PATCH'), `/api/v1/projects/${id}`, {
+		raw: oversized,
+		headers: { 'content-type': 'application/json' },
+	});
 	await hit(item('DELETE'), `/api/v1/projects/${other.id}`);
 	await hit(item('DELETE'), `/api/v1/projects/${other.id}`);
 	await hit(item('DELETE'), `/api/v1/projects/${id}`, { apiKey: null });
@@ -126,7 +165,12 @@ async function provokeEverything(): Promise<void> {
 
 	const apiOperations = OPERATIONS.filter((operation) => operation.includes('/api/v1'));
 	const concrete = (operation: string) => operation.split(' ')[1].replace('{id}', id);
-	const bodyFor = (operation: string) => (operation.startsWith('POST') ? { name: unique('F') } : operation.startsWith('PATCH') ? { priority: 'Low' } : undefined);
+	const bodyFor = (operation: string) =>
+		operation.startsWith('POST')
+			? { name: unique('F') }
+			: operation.startsWith('PATCH')
+				? { priority: 'Low' }
+				: undefined;
 
 	// 429 from the rate limiter: each operation gets a fresh one-token bucket (a rateLimit patch empties the buckets)
 	try {
@@ -144,7 +188,8 @@ async function provokeEverything(): Promise<void> {
 		await withFault(fault, async () => {
 			for (const operation of apiOperations) {
 				const attempts = fault === 'errorBeforeCommit' ? 12 : 1;
-				for (let i = 0; i < attempts; i++) await hit(operation, concrete(operation), { body: bodyFor(operation) });
+				for (let i = 0; i < attempts; i++)
+					await hit(operation, concrete(operation), { body: bodyFor(operation) });
 			}
 		});
 	}
@@ -164,13 +209,24 @@ test('the document is OpenAPI 3.1 with the three security schemes', () => {
 		bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
 		oauth2: {
 			type: 'oauth2',
-			flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: expect.objectContaining({ 'projects:read': expect.any(String), 'projects:write': expect.any(String), 'directory:read': expect.any(String) }) } },
+			flows: {
+				clientCredentials: {
+					tokenUrl: '/oauth/token',
+					scopes: expect.objectContaining({
+						'projects:read': expect.any(String),
+						'projects:write': expect.any(String),
+						'directory:read': expect.any(String),
+					}),
+				},
+			},
 		},
 	});
 });
 
 test('the document lists exactly the public operations', () => {
-	const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`));
+	const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+		Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
+	);
 	expect(documented.sort()).toEqual([...OPERATIONS].sort());
 });
 
@@ -180,10 +236,16 @@ test('POST and PATCH document the Idempotency-Key header; secured routes name th
 		['/api/v1/projects/{id}', 'patch', 'projects:write'],
 	]) {
 		const operation = doc.paths[path][method];
-		expect(operation.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'Idempotency-Key' })]));
-		expect(operation.security).toEqual(expect.arrayContaining([{ oauth2: [scope] }, { apiKeyHeader: [] }, { bearerAuth: [] }]));
+		expect(operation.parameters).toEqual(
+			expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'Idempotency-Key' })]),
+		);
+		expect(operation.security).toEqual(
+			expect.arrayContaining([{ oauth2: [scope] }, { apiKeyHeader: [] }, { bearerAuth: [] }]),
+		);
 	}
-	expect(doc.paths['/api/v1/users'].get.security).toEqual(expect.arrayContaining([{ oauth2: ['directory:read'] }]));
+	expect(doc.paths['/api/v1/users'].get.security).toEqual(
+		expect.arrayContaining([{ oauth2: ['directory:read'] }]),
+	);
 });
 
 test('negative control: the schema check rejects a body that breaks the document', () => {
@@ -214,13 +276,22 @@ describe.each(OPERATIONS)('%s', (operation) => {
 					expect([operation, status, reply.text]).toEqual([operation, status, '']);
 					continue;
 				}
-				expect([operation, status, Object.keys(response.content)]).toEqual([operation, status, expect.arrayContaining([contentType])]);
+				expect([operation, status, Object.keys(response.content)]).toEqual([
+					operation,
+					status,
+					expect.arrayContaining([contentType]),
+				]);
 				if (contentType !== 'application/json') continue;
 				const ref = `openapi.json#/${pointer('paths', path, method.toLowerCase(), 'responses', String(status), 'content', contentType, 'schema')}`;
 				const validate = ajv.getSchema(ref);
 				if (!validate) throw new Error(`no schema at ${ref}`);
 				const valid = validate(reply.body);
-				expect({ operation, status, body: reply.body, errors: validate.errors ?? null }).toEqual({ operation, status, body: reply.body, errors: valid ? null : [] });
+				expect({ operation, status, body: reply.body, errors: validate.errors ?? null }).toEqual({
+					operation,
+					status,
+					body: reply.body,
+					errors: valid ? null : [],
+				});
 			}
 		}
 	});

@@ -73,7 +73,13 @@ describe('create, read, update, delete', () => {
 		});
 		await new Promise((resolve) => setTimeout(resolve, 5));
 		const reply = await api.call('PATCH', `/projects/${project.id}`, {
-			body: { status: 'Active', priority: null, budget: null, teamIds: ['team_sales'], customFields: { billable: true } },
+			body: {
+				status: 'Active',
+				priority: null,
+				budget: null,
+				teamIds: ['team_sales'],
+				customFields: { billable: true },
+			},
 		});
 		expect(reply.status).toBe(200);
 		expect(reply.body).toEqual({
@@ -161,7 +167,12 @@ describe('listing', () => {
 	beforeAll(async () => {
 		listApi = await TestApi.start();
 		for (let i = 0; i < 25; i++) {
-			created.push(await listApi.createProject({ name: `Item ${String(i).padStart(2, '0')}`, status: i % 5 === 0 ? 'Active' : 'Draft' }));
+			created.push(
+				await listApi.createProject({
+					name: `Item ${String(i).padStart(2, '0')}`,
+					status: i % 5 === 0 ? 'Active' : 'Draft',
+				}),
+			);
 		}
 	});
 	afterAll(() => listApi.close());
@@ -170,7 +181,10 @@ describe('listing', () => {
 		const pages: Json[][] = [];
 		let cursor: string | null = null;
 		do {
-			const reply = await listApi.call('GET', `/projects?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+			const reply = await listApi.call(
+				'GET',
+				`/projects?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+			);
 			expect(reply.status).toBe(200);
 			pages.push(reply.body.data);
 			cursor = reply.body.nextCursor;
@@ -213,9 +227,17 @@ describe('listing', () => {
 
 	test('search is a case-insensitive substring of the name; status filters too; filters combine and paginate', async () => {
 		const search = await allPages('&search=item%201', 4);
-		expect(search.pages.flat().map((project) => project.name)).toEqual(Array.from({ length: 10 }, (_, i) => `Item 1${i}`));
+		expect(search.pages.flat().map((project) => project.name)).toEqual(
+			Array.from({ length: 10 }, (_, i) => `Item 1${i}`),
+		);
 		const active = await allPages('&status=Active', 2);
-		expect(active.pages.flat().map((project) => project.name)).toEqual(['Item 00', 'Item 05', 'Item 10', 'Item 15', 'Item 20']);
+		expect(active.pages.flat().map((project) => project.name)).toEqual([
+			'Item 00',
+			'Item 05',
+			'Item 10',
+			'Item 15',
+			'Item 20',
+		]);
 		const both = await listApi.call('GET', '/projects?status=Active&search=2');
 		expect(both.body.data.map((project: Json) => project.name)).toEqual(['Item 20']);
 	});

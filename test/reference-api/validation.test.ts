@@ -37,7 +37,11 @@ describe('schema rules, one field at a time', () => {
 	});
 
 	test('status and priority are enums', async () => {
-		await expectOnly({ status: 'Done' }, 'status', /one of: Draft, Planned, Pending Approval, Active, On Hold, Completed, Cancelled/);
+		await expectOnly(
+			{ status: 'Done' },
+			'status',
+			/one of: Draft, Planned, Pending Approval, Active, On Hold, Completed, Cancelled/,
+		);
 		await expectOnly({ priority: 'Urgent' }, 'priority', /one of: Low, Medium, High, Critical/);
 	});
 
@@ -82,10 +86,22 @@ describe('semantic rules', () => {
 	});
 
 	test('endDate must not be before startDate, compared as instants', async () => {
-		await expectOnly({ startDate: '2026-03-01T09:00:00Z', endDate: '2026-02-28T09:00:00Z' }, 'endDate', /before startDate/);
+		await expectOnly(
+			{ startDate: '2026-03-01T09:00:00Z', endDate: '2026-02-28T09:00:00Z' },
+			'endDate',
+			/before startDate/,
+		);
 		// 10:00+02:00 is 08:00Z: before 09:00Z although the wall-clock hour is later.
-		await expectOnly({ startDate: '2026-03-01T09:00:00Z', endDate: '2026-03-01T10:00:00+02:00' }, 'endDate', /before startDate/);
-		const sameInstant = await api.createProject({ name: unique('Same'), startDate: '2026-03-01T09:00:00Z', endDate: '2026-03-01T11:00:00+02:00' });
+		await expectOnly(
+			{ startDate: '2026-03-01T09:00:00Z', endDate: '2026-03-01T10:00:00+02:00' },
+			'endDate',
+			/before startDate/,
+		);
+		const sameInstant = await api.createProject({
+			name: unique('Same'),
+			startDate: '2026-03-01T09:00:00Z',
+			endDate: '2026-03-01T11:00:00+02:00',
+		});
 		expect(sameInstant.endDate).toBe('2026-03-01T09:00:00.000Z');
 	});
 
@@ -98,13 +114,29 @@ describe('semantic rules', () => {
 	});
 
 	test('custom fields must match their definitions', async () => {
-		await expectOnly({ customFields: { colour: 'red' } }, 'customFields.colour', /not a defined custom field/);
+		await expectOnly(
+			{ customFields: { colour: 'red' } },
+			'customFields.colour',
+			/not a defined custom field/,
+		);
 		await expectOnly({ customFields: { riskScore: 'high' } }, 'customFields.riskScore', /must be a number/);
 		await expectOnly({ customFields: { costCenter: 1234 } }, 'customFields.costCenter', /must be a string/);
 		await expectOnly({ customFields: { billable: 'yes' } }, 'customFields.billable', /true or false/);
-		await expectOnly({ customFields: { department: 'Legal' } }, 'customFields.department', /one of: Engineering, Marketing, Sales, Operations/);
-		await expectOnly({ customFields: { kickoffDate: '31/01/2026' } }, 'customFields.kickoffDate', /ISO 8601 date/);
-		await expectOnly({ customFields: { kickoffDate: '2026-02-30' } }, 'customFields.kickoffDate', /ISO 8601 date/);
+		await expectOnly(
+			{ customFields: { department: 'Legal' } },
+			'customFields.department',
+			/one of: Engineering, Marketing, Sales, Operations/,
+		);
+		await expectOnly(
+			{ customFields: { kickoffDate: '31/01/2026' } },
+			'customFields.kickoffDate',
+			/ISO 8601 date/,
+		);
+		await expectOnly(
+			{ customFields: { kickoffDate: '2026-02-30' } },
+			'customFields.kickoffDate',
+			/ISO 8601 date/,
+		);
 		await expectOnly({ customFields: [] }, 'customFields', /must be an object/);
 	});
 
@@ -117,8 +149,13 @@ describe('semantic rules', () => {
 			billable: false,
 			crmDealId: 'D-1',
 		};
-		expect((await api.createProject({ name: unique('Custom'), customFields })).customFields).toEqual(customFields);
-		const withDateTime = await api.createProject({ name: unique('Custom'), customFields: { kickoffDate: '2026-01-31T09:00:00+01:00' } });
+		expect((await api.createProject({ name: unique('Custom'), customFields })).customFields).toEqual(
+			customFields,
+		);
+		const withDateTime = await api.createProject({
+			name: unique('Custom'),
+			customFields: { kickoffDate: '2026-01-31T09:00:00+01:00' },
+		});
 		expect(withDateTime.customFields.kickoffDate).toBe('2026-01-31T09:00:00+01:00');
 	});
 });
@@ -137,29 +174,56 @@ test('every problem is listed at once, schema and semantic together', async () =
 	});
 	const fields = error.details.map((problem: Json) => problem.field).sort();
 	expect(fields).toEqual(
-		['budget.amount', 'budget.currency', 'customFields.riskScore', 'customFields.unknownField', 'endDate', 'extra', 'name', 'ownerId', 'status', 'teamIds[1]'].sort(),
+		[
+			'budget.amount',
+			'budget.currency',
+			'customFields.riskScore',
+			'customFields.unknownField',
+			'endDate',
+			'extra',
+			'name',
+			'ownerId',
+			'status',
+			'teamIds[1]',
+		].sort(),
 	);
 	expect(error.message).toMatch(/more problems in details/);
 });
 
 describe('request framing', () => {
 	test('malformed JSON is a 400 INVALID_INPUT', async () => {
-		const reply = await api.call('POST', '/projects', { raw: '{"name": "x",', headers: { 'content-type': 'application/json' } });
+		const reply = await api.call('POST', '/projects', {
+			raw: '{"name": "x",',
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(reply.status).toBe(400);
-		expect(reply.body).toEqual({ code: 'INVALID_INPUT', message: expect.any(String), details: [{ field: 'body', message: 'is not valid JSON' }] });
+		expect(reply.body).toEqual({
+			code: 'INVALID_INPUT',
+			message: expect.any(String),
+			details: [{ field: 'body', message: 'is not valid JSON' }],
+		});
 	});
 
 	test('__proto__ keys are refused rather than merged', async () => {
-		const reply = await api.call('POST', '/projects', { raw: '{"name": "p", "__proto__": {"admin": true}}', headers: { 'content-type': 'application/json' } });
+		const reply = await api.call('POST', '/projects', {
+			raw: '{"name": "p", "__proto__": {"admin": true}}',
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(reply.status).toBe(400);
 		expect(reply.body.details).toEqual([{ field: 'body', message: 'is not valid JSON' }]);
 	});
 
 	test('a content type other than JSON is 415 UNSUPPORTED_MEDIA_TYPE in the same shape', async () => {
 		for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
-			const reply = await api.call('POST', '/projects', { raw: 'name=x', headers: { 'content-type': contentType } });
+			const reply = await api.call('POST', '/projects', {
+				raw: 'name=x',
+				headers: { 'content-type': contentType },
+			});
 			expect(reply.status).toBe(415);
-			expect(reply.body).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('application/json') });
+			expect(reply.body).toEqual({
+				code: 'UNSUPPORTED_MEDIA_TYPE',
+				message: expect.stringContaining('application/json'),
+			});
 		}
 	});
 
@@ -175,17 +239,30 @@ describe('request framing', () => {
 describe('PATCH validation', () => {
 	test('same rules apply; null may clear optional fields but not name or status', async () => {
 		const project = await api.createProject({ name: unique('Patchable') });
-		const reply = await api.call('PATCH', `/projects/${project.id}`, { body: { name: null, status: null, ownerId: 'usr_404', colour: 'red' } });
+		const reply = await api.call('PATCH', `/projects/${project.id}`, {
+			body: { name: null, status: null, ownerId: 'usr_404', colour: 'red' },
+		});
 		expect(reply.status).toBe(400);
-		expect(reply.body.details.map((problem: Json) => problem.field).sort()).toEqual(['colour', 'name', 'ownerId', 'status']);
+		expect(reply.body.details.map((problem: Json) => problem.field).sort()).toEqual([
+			'colour',
+			'name',
+			'ownerId',
+			'status',
+		]);
 	});
 
 	test('endDate is checked against the merged project', async () => {
 		const project = await api.createProject({ name: unique('Dated'), startDate: '2026-06-01T00:00:00Z' });
-		const reply = await api.call('PATCH', `/projects/${project.id}`, { body: { endDate: '2026-05-01T00:00:00Z' } });
+		const reply = await api.call('PATCH', `/projects/${project.id}`, {
+			body: { endDate: '2026-05-01T00:00:00Z' },
+		});
 		expect(reply.status).toBe(400);
-		expect(reply.body.details).toEqual([{ field: 'endDate', message: expect.stringMatching(/before startDate/) }]);
-		const moved = await api.call('PATCH', `/projects/${project.id}`, { body: { startDate: null, endDate: '2026-05-01T00:00:00Z' } });
+		expect(reply.body.details).toEqual([
+			{ field: 'endDate', message: expect.stringMatching(/before startDate/) },
+		]);
+		const moved = await api.call('PATCH', `/projects/${project.id}`, {
+			body: { startDate: null, endDate: '2026-05-01T00:00:00Z' },
+		});
 		expect(moved.status).toBe(200);
 	});
 });

@@ -15,11 +15,11 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 type Handler = (request: FastifyRequest) => StoredResponse | Promise<StoredResponse>;
 
 /**
- * The step where a change commits: slowBeforeCommit waits first, then the handler runs, its answer
- * (success or business error such as 404/409) completes the idempotency record, and only then may an
- * after-commit fault lose it on the way out.
+ * Wraps every /api/v1 handler: slowBeforeCommit waits first, then the handler runs (and commits, if it
+ * changes anything), its answer (success or business error such as 404/409) completes the idempotency
+ * record, and only then may an after-commit fault lose it on the way out.
  */
-export function committing(state: ServerState, handler: Handler) {
+export function apiHandler(state: ServerState, handler: Handler) {
 	return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
 		if (!(await holdBeforeCommit(state, request))) {
 			abandonIdempotency(state, request);

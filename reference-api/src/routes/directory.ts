@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import { send } from '../layers/faults';
-import { jsonResponse } from '../layers/commit';
+import { apiHandler, jsonResponse } from '../layers/handler';
 import { paginate } from '../pagination';
 import { errorResponses, pageOf, pageQuerySchema, securedBy } from '../schemas/common';
 import type { ServerState } from '../state';
@@ -75,10 +74,10 @@ export function registerDirectoryRoutes(api: FastifyInstance, state: ServerState
 					response: { 200: pageOf(list.ref, `A page of ${list.url.slice(1)}.`), ...errorResponses(400, 403) },
 				},
 			},
-			async (request, reply) => {
+			apiHandler(state, (request) => {
 				const { limit, cursor } = request.query as PageQuery;
-				return send(reply, jsonResponse(200, paginate(list.items, sortKey, limit, cursor)));
-			},
+				return jsonResponse(200, paginate(list.items, sortKey, limit, cursor));
+			}),
 		);
 	}
 }

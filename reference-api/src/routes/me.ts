@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 
 import { ALL_SCOPES } from '../config';
-import { jsonResponse } from '../layers/commit';
-import { send } from '../layers/faults';
+import { apiHandler, jsonResponse } from '../layers/handler';
 import { errorResponses, securedBy } from '../schemas/common';
+import type { ServerState } from '../state';
 
 export const meSchema = {
 	$id: 'Me',
@@ -19,7 +19,7 @@ export const meSchema = {
 } as const;
 
 /** Lets a client test its credential (n8n's credential test) without needing any scope. */
-export function registerMeRoute(api: FastifyInstance): void {
+export function registerMeRoute(api: FastifyInstance, state: ServerState): void {
 	api.get(
 		'/me',
 		{
@@ -31,9 +31,9 @@ export function registerMeRoute(api: FastifyInstance): void {
 				response: { 200: { description: 'The authenticated client.', $ref: 'Me#' }, ...errorResponses() },
 			},
 		},
-		async (request, reply) => {
+		apiHandler(state, (request) => {
 			const { clientId, name, authMethod, scopes } = request.ctx.principal!;
-			return send(reply, jsonResponse(200, { clientId, name, authMethod, scopes }));
-		},
+			return jsonResponse(200, { clientId, name, authMethod, scopes });
+		}),
 	);
 }

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { errorResponses, idempotencyKeyHeaders, pageOf, securedBy } from '../schemas/common';
 import { projectCreateBody, projectIdParams, projectListQuery, projectPatchBody } from '../schemas/project';
-import { committing, jsonResponse } from '../layers/commit';
-import { send } from '../layers/faults';
+import { apiHandler, jsonResponse } from '../layers/handler';
 import { paginate } from '../pagination';
 import type { ServerState } from '../state';
 import { invalidInput } from '../errors';
@@ -37,7 +36,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 				},
 			},
 		},
-		committing(state, (request) => {
+		apiHandler(state, (request) => {
 			const project = state.projects.create(fieldsForCreate(request.body as Body), state.options.uniqueNames);
 			return jsonResponse(201, project, { location: `/api/v1/projects/${project.id}` });
 		}),
@@ -57,10 +56,10 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 				response: { 200: pageOf('Project', 'A page of projects.'), ...errorResponses(400, 403) },
 			},
 		},
-		async (request, reply) => {
+		apiHandler(state, (request) => {
 			const { limit, cursor, ...filter } = request.query as ListQuery;
-			return send(reply, jsonResponse(200, paginate(state.projects.list(filter), projectSortKey, limit, cursor)));
-		},
+			return jsonResponse(200, paginate(state.projects.list(filter), projectSortKey, limit, cursor));
+		}),
 	);
 
 	api.get(
@@ -77,7 +76,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 				response: { 200: projectResponse('The project.'), ...errorResponses(403, 404) },
 			},
 		},
-		async (request, reply) => send(reply, jsonResponse(200, state.projects.get((request.params as { id: string }).id))),
+		apiHandler(state, (request) => jsonResponse(200, state.projects.get((request.params as { id: string }).id))),
 	);
 
 	api.patch(
@@ -97,7 +96,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 				response: { 200: projectResponse('The updated project.', replayedHeader), ...errorResponses(400, 403, 404, 409, 413, 415, 422) },
 			},
 		},
-		committing(state, (request) => {
+		apiHandler(state, (request) => {
 			const { id } = request.params as { id: string };
 			const fields = fieldsForPatch(state.projects.get(id), request.body as Body);
 			const problems = dateOrderProblems(fields.startDate, fields.endDate);
@@ -120,7 +119,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 				response: { 204: { description: 'Deleted.', type: 'null' }, ...errorResponses(403, 404) },
 			},
 		},
-		committing(state, (request) => {
+		apiHandler(state, (request) => {
 			state.projects.delete((request.params as { id: string }).id);
 			return jsonResponse(204, undefined);
 		}),
