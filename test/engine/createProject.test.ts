@@ -173,6 +173,12 @@ describe('creating projects', () => {
 		expect(outcomes(result)).toEqual(['created']);
 	});
 
+	it('leaves the outcome metadata out when the user switches it off', async () => {
+		const result = await run(deals(1), { ...mapped, options: fast({ includeOutcome: false }) });
+		expect(result.output[0].json.id).toMatch(/^prj_/);
+		expect(result.output[0].json).not.toHaveProperty('_result');
+	});
+
 	it('keeps input order and pairing over many items', async () => {
 		const items = deals(12);
 		const result = await run(items);

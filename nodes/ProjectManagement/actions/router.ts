@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import * as project from './project';
 import { toItemFailure } from './itemErrors';
@@ -23,23 +23,29 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const resource = this.getNodeParameter('resource', itemIndex) as string;
 		const operation = this.getNodeParameter('operation', itemIndex) as string;
 		const run = operations[resource]?.[operation];
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const withOutcome = (json: IDataObject): IDataObject => {
+			if (options.includeOutcome !== false) return json;
+			const { [OUTCOME_KEY]: _omitted, ...rest } = json;
+			return rest;
+		};
 		try {
 			if (!run) {
 				throw new Error(`The operation "${operation}" on "${resource}" is not supported`);
 			}
 			const results = await run.call(this, itemIndex);
 			for (const result of results) {
-				returnData.push({ ...result, pairedItem: { item: itemIndex } });
+				returnData.push({ ...result, json: withOutcome(result.json), pairedItem: { item: itemIndex } });
 			}
 		} catch (error) {
 			const failure = toItemFailure(this.getNode(), error, itemIndex);
 			if (!this.continueOnFail()) throw failure.error;
 			returnData.push({
-				json: {
+				json: withOutcome({
 					error: failure.error.message,
 					errorDescription: failure.error.description ?? null,
 					[OUTCOME_KEY]: failure.outcome,
-				},
+				} as IDataObject),
 				pairedItem: { item: itemIndex },
 			});
 		}

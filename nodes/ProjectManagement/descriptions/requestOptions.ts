@@ -28,6 +28,14 @@ export const requestOptionsDescription: INodeProperties = {
 			hint: 'Leave empty to let the node make the key from this workflow, this node and the project\'s data: the same item then gets the same key on every retry, on "Retry On Fail" and when the workflow runs again. Set it (for example to a CRM deal ID) when the data includes something that changes on every run, such as the current time.',
 		},
 		{
+			displayName: 'Include Outcome Metadata',
+			name: 'includeOutcome',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to add a _result field to each item saying how it ended (created, replayed, existing, failed or unknown), after how many attempts and waits, and with which idempotency key',
+		},
+		{
 			displayName: 'Max Attempts',
 			name: 'maxAttempts',
 			type: 'number',
@@ -68,6 +76,7 @@ export const requestOptionsDescription: INodeProperties = {
 
 export interface RequestOptions {
 	call: CallSettings;
+	includeOutcome: boolean;
 	/** Set when the user gave a key; undefined means "derive one". */
 	customKey?: unknown;
 }
@@ -89,5 +98,6 @@ export function readRequestOptions(this: IExecuteFunctions, itemIndex: number): 
 			policy,
 		},
 		customKey: rawKey === undefined || rawKey === '' ? undefined : rawKey,
+		includeOutcome: options.includeOutcome !== false,
 	};
 }
