@@ -1,0 +1,136 @@
+/**
+ * What the node costs over a bare HTTP client: the same projects created against the same reference API,
+ * once by a plain loop of `fetch` calls (the baseline) and once by the node inside n8n's engine, in one run.
+ * Reported as ratios, since absolute times depend on the machine. `npm run bench [-- --items 500]`.
+ */
+import { randomUUID } from 'node:crypto';
+
+import Table from 'cli-table3';
+
+import { buildIfNeeded } from './build';
+import { EngineHarness } from '../test/engine/harness';
+import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
+
+const argItems = process.argv.indexOf('--items');
+const ITEMS = argItems > 0 ? Number(process.argv[argItems + 1]) : 500;
+const LATENCIES_MS = [0, 5];
+
+interface Measurement {
+	ms: number;
+	heapMb: number;
+}
+
+async function measure(work: () => Promise<void>): Promise<Measurement> {
+	global.gc?.();
+	const heapBefore = process.memoryUsage().heapUsed;
+	let peak = heapBefore;
+	const sampler = setInterval(() => {
+		peak = Math.max(peak, process.memoryUsage().heapUsed);
+	}, 5);
+	const started = performance.now();
+	await work();
+	const ms = performance.now() - started;
+	clearInterval(sampler);
+	peak = Math.max(peak, process.memoryUsage().heapUsed);
+	return { ms, heapMb: (peak - heapBefore) / 1024 / 1024 };
+}
+
+function projectFor(prefix: string, index: number) {
+	return {
+		name: `${prefix} ${index}`,
+		description: 'Benchmark project',
+		status: 'Planned',
+		startDate: '2027-01-04T09:00:00Z',
+		budget: { currency: 'EUR', amount: 1000 + index },
+	};
+}
+
+async function baseline(api: ReferenceApi, prefix: string) {
+	for (let index = 0; index < ITEMS; index++) {
+		const response = await fetch(`${api.url}/api/v1/projects`, {
+			method: 'POST',
+			headers: {
+				'content-type': 'application/json',
+				'x-api-key': DEMO_CREDENTIALS.apiKey,
+				'idempotency-key': randomUUID(),
+			},
+			body: JSON.stringify(projectFor(prefix, index)),
+			signal: AbortSignal.timeout(10_000),
+		});
+		if (response.status !== 201) throw new Error(`baseline: HTTP ${response.status}`);
+		await response.arrayBuffer();
+	}
+}
+
+async function throughNode(api: ReferenceApi, harness: EngineHarness, prefix: string) {
+	const items = Array.from({ length: ITEMS }, (_, index) => projectFor(prefix, index));
+	const result = await harness.run({
+		items,
+		credentialId: 'bench',
+		parameters: {
+			name: '={{ $json.name }}',
+			additionalFields: {
+				description: '={{ $json.description }}',
+				status: '={{ $json.status }}',
+				startDate: '={{ $json.startDate }}',
+				budget: {
+					budgetValues: { currency: '={{ $json.budget.currency }}', amount: '={{ $json.budget.amount }}' },
+				},
+			},
+		},
+	});
+	const created = result.output.filter((item) => item.json.id).length;
+	if (created !== ITEMS)
+		throw new Error(`node: ${created} of ${ITEMS} created (${result.error?.message ?? ''})`);
+}
+
+async function main() {
+	buildIfNeeded();
+	const harness = await EngineHarness.load();
+	const api = await ReferenceApi.start();
+	harness.setCredential('bench', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey });
+	const table = new Table({
+		head: [
+			'API latency',
+			'items',
+			'baseline ms/item',
+			'node ms/item',
+			'time ratio',
+			'baseline heap MB',
+			'node heap MB',
+		],
+		style: { head: [], border: [] },
+	});
+	try {
+		// One warm-up of each, so that module loading and JIT are not billed to the first measurement.
+		await api.configure({ latencyMs: 0 });
+		await baseline(api, 'warm-up baseline');
+		await throughNode(api, harness, 'warm-up node');
+		for (const latencyMs of LATENCIES_MS) {
+			await api.reset();
+			await api.configure({ latencyMs });
+			const plain = await measure(() => baseline(api, `baseline ${latencyMs}`));
+			const node = await measure(() => throughNode(api, harness, `node ${latencyMs}`));
+			table.push([
+				`${latencyMs} ms`,
+				ITEMS,
+				(plain.ms / ITEMS).toFixed(2),
+				(node.ms / ITEMS).toFixed(2),
+				(node.ms / plain.ms).toFixed(2),
+				plain.heapMb.toFixed(1),
+				node.heapMb.toFixed(1),
+			]);
+		}
+	} finally {
+		await api.close();
+	}
+	console.log(table.toString());
+	console.log(
+		'time ratio = node time / baseline time for the same projects, measured in this run. Heap = peak growth of the V8 heap during the step.',
+	);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
