@@ -20,6 +20,8 @@ export const CLI_USAGE = `Usage: npm run api -- [options]
   --token-ttl <s>                OAuth2 access token lifetime (default 3600)
   --idempotency-ttl <s>          Idempotency-Key record lifetime (default 86400)
   --require-idempotency-key      POST /projects without Idempotency-Key gets 400
+  --ignore-idempotency-keys      log Idempotency-Key but ignore it (negative controls)
+  --in-flight-retry-after <s>    Retry-After of the 409 for a key still in flight (default 1)
   --allow-duplicate-names        store projects with duplicate names (negative controls)
   --admin-token <token>          require X-Admin-Token on /_admin routes
   --log                          log requests to stdout
@@ -67,6 +69,8 @@ export function parseCliArgs(argv: string[]): CliResult {
 			'token-ttl': { type: 'string' },
 			'idempotency-ttl': { type: 'string' },
 			'require-idempotency-key': { type: 'boolean' },
+			'ignore-idempotency-keys': { type: 'boolean' },
+			'in-flight-retry-after': { type: 'string' },
 			'allow-duplicate-names': { type: 'boolean' },
 			'admin-token': { type: 'string' },
 			log: { type: 'boolean' },
@@ -82,6 +86,8 @@ export function parseCliArgs(argv: string[]): CliResult {
 		tokenTtlSeconds: number('token-ttl', values['token-ttl']),
 		idempotencyTtlSeconds: number('idempotency-ttl', values['idempotency-ttl']),
 		requireIdempotencyKey: values['require-idempotency-key'],
+		ignoreIdempotencyKeys: values['ignore-idempotency-keys'],
+		inFlightRetryAfterSeconds: number('in-flight-retry-after', values['in-flight-retry-after']),
 		uniqueNames: values['allow-duplicate-names'] ? false : undefined,
 		adminToken: values['admin-token'],
 		logger: values.log,

@@ -12,6 +12,7 @@ export const FAULT_CLASSES = [
 	'unavailable',
 	'htmlError',
 	'truncatedBody',
+	'tokenExpiry',
 ] as const;
 export type FaultClass = (typeof FAULT_CLASSES)[number];
 
@@ -53,6 +54,10 @@ export interface ReferenceApiOptions {
 	tokenTtlSeconds: number;
 	idempotencyTtlSeconds: number;
 	requireIdempotencyKey: boolean;
+	/** Negative controls only: Idempotency-Key is read and logged but otherwise ignored, so retries repeat the work. */
+	ignoreIdempotencyKeys: boolean;
+	/** Retry-After (whole seconds) of the 409 a retry gets while the first request with its key is in flight. */
+	inFlightRetryAfterSeconds: number;
 	uniqueNames: boolean;
 	rateLimit: RateLimitOptions;
 	latencyMs: number;
@@ -98,6 +103,8 @@ export function defaultOptions(): ReferenceApiOptions {
 		tokenTtlSeconds: 3600,
 		idempotencyTtlSeconds: 86400,
 		requireIdempotencyKey: false,
+		ignoreIdempotencyKeys: false,
+		inFlightRetryAfterSeconds: 1,
 		uniqueNames: true,
 		rateLimit: { enabled: false, capacity: 10, refillPerSecond: 5 },
 		latencyMs: 0,
@@ -149,6 +156,7 @@ export function assertValidOptions(options: ReferenceApiOptions): void {
 		['idempotencyTtlSeconds', options.idempotencyTtlSeconds],
 		['faults.slowMs', options.faults.slowMs],
 		['faults.retryAfterSeconds', options.faults.retryAfterSeconds],
+		['inFlightRetryAfterSeconds', options.inFlightRetryAfterSeconds],
 	] as const) {
 		if (!(value >= 0)) problems.push(`${name} must be a number ≥ 0`);
 	}

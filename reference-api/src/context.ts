@@ -6,6 +6,8 @@ import type { Directory } from './store';
 
 /** What the layers learn about one request, for the later layers and the request log. */
 export interface RequestContext {
+	/** When the request arrived (ms since the epoch). */
+	receivedAt: number;
 	principal: Principal | null;
 	/** Drawn on arrival; "after" classes act only if the request reaches the handler. */
 	plannedFault: FaultClass | null;
@@ -15,18 +17,22 @@ export interface RequestContext {
 	/** Set while this request holds an in-flight idempotency record. */
 	idempotencyScope: IdempotencyScope | null;
 	retryAfterSeconds: number | null;
+	/** The earliest moment (ms since the epoch) a retry honouring the Retry-After of this answer may arrive. */
+	retryNotBefore: number | null;
 	replayed: boolean;
 	logged: boolean;
 }
 
 export function newRequestContext(): RequestContext {
 	return {
+		receivedAt: Date.now(),
 		principal: null,
 		plannedFault: null,
 		fault: null,
 		idempotencyKey: null,
 		idempotencyScope: null,
 		retryAfterSeconds: null,
+		retryNotBefore: null,
 		replayed: false,
 		logged: false,
 	};

@@ -2,7 +2,10 @@ import { FAULT_CLASSES, type FaultClass } from './config';
 
 export interface RequestLogEntry {
 	seq: number;
+	/** When the answer was sent (or the connection dropped); for a held response, when the hold began. */
 	at: number;
+	/** When the request arrived. */
+	receivedAt: number;
 	method: string;
 	route: string;
 	/** 0 when the connection was reset instead of answered. */
@@ -11,7 +14,11 @@ export interface RequestLogEntry {
 	idempotencyKey: string | null;
 	fault: FaultClass | null;
 	retryAfterSeconds: number | null;
+	/** With Retry-After: the earliest moment a retry honouring it may arrive (delta from when it was sent, or the HTTP-date). */
+	retryNotBefore: number | null;
 	replayed: boolean;
+	/** The `X-N8N-Execution-Id` header, when the client sent one (the n8n node does), to tell racing executions apart. */
+	executionId: string | null;
 }
 
 export const REQUEST_LOG_LIMIT = 200_000;

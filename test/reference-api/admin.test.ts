@@ -105,6 +105,7 @@ test('the request log lists entries after `since`', async () => {
 		{
 			seq: expect.any(Number),
 			at: expect.any(Number),
+			receivedAt: expect.any(Number),
 			method: 'POST',
 			route: '/api/v1/projects',
 			status: 201,
@@ -112,11 +113,14 @@ test('the request log lists entries after `since`', async () => {
 			idempotencyKey: key,
 			fault: null,
 			retryAfterSeconds: null,
+			retryNotBefore: null,
 			replayed: false,
+			executionId: null,
 		},
 		{
 			seq: entries[0].seq + 1,
 			at: expect.any(Number),
+			receivedAt: expect.any(Number),
 			method: 'POST',
 			route: '/api/v1/projects',
 			status: 201,
@@ -124,7 +128,9 @@ test('the request log lists entries after `since`', async () => {
 			idempotencyKey: key,
 			fault: null,
 			retryAfterSeconds: null,
+			retryNotBefore: null,
 			replayed: true,
+			executionId: null,
 		},
 	]);
 	expect(Math.abs(entries[0].at - Date.now())).toBeLessThan(5000);

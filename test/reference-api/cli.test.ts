@@ -33,6 +33,9 @@ describe('parseCliArgs', () => {
 			'--idempotency-ttl',
 			'120',
 			'--require-idempotency-key',
+			'--ignore-idempotency-keys',
+			'--in-flight-retry-after',
+			'0',
 			'--allow-duplicate-names',
 			'--admin-token',
 			'secret',
@@ -47,6 +50,8 @@ describe('parseCliArgs', () => {
 				tokenTtlSeconds: 60,
 				idempotencyTtlSeconds: 120,
 				requireIdempotencyKey: true,
+				ignoreIdempotencyKeys: true,
+				inFlightRetryAfterSeconds: 0,
 				uniqueNames: false,
 				adminToken: 'secret',
 				faults: expect.objectContaining({

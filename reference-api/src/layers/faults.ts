@@ -4,9 +4,17 @@ import { FAULT_CLASSES, type FaultClass, type FaultOptions } from '../config';
 import { errorBody } from '../errors';
 import type { StoredResponse } from '../idempotencyStore';
 import type { ServerState } from '../state';
+import { retryAfterHeader } from '../retryAfter';
 import { recordRequest } from './requestLog';
 
-const BEFORE_COMMIT: ReadonlySet<FaultClass> = new Set(['errorBeforeCommit', 'resetBeforeCommit', 'throttle', 'unavailable', 'htmlError']);
+const BEFORE_COMMIT: ReadonlySet<FaultClass> = new Set([
+	'errorBeforeCommit',
+	'resetBeforeCommit',
+	'throttle',
+	'unavailable',
+	'htmlError',
+	'tokenExpiry',
+]);
 
 const BAD_GATEWAY_PAGE =
 	'<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n' +
@@ -31,6 +39,12 @@ export function registerFaults(app: FastifyInstance, state: ServerState): void {
 		const fault = drawFault(state, request);
 		request.ctx.plannedFault = fault;
 		if (!fault || !BEFORE_COMMIT.has(fault)) return;
+		if (fault === 'tokenExpiry') {
+			// Authentication, next, answers 401 invalid_token; API keys and fresh tokens are left alone.
+			const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization?.trim() ?? '')?.[1];
+			if (bearer !== undefined && state.credentials.expireUsedToken(bearer)) request.ctx.fault = fault;
+			return;
+		}
 		request.ctx.fault = fault;
 		const faults = state.options.faults;
 		switch (fault) {
@@ -59,15 +73,8 @@ export function registerFaults(app: FastifyInstance, state: ServerState): void {
 }
 
 function setRetryAfter(state: ServerState, request: FastifyRequest, reply: FastifyReply, faults: FaultOptions): void {
-	const seconds = faults.retryAfterSeconds;
 	const format = faults.retryAfterFormat === 'mixed' ? state.prng.pick(['seconds', 'http-date'] as const) : faults.retryAfterFormat;
-	request.ctx.retryAfterSeconds = seconds;
-	reply.header('retry-after', format === 'seconds' ? String(Math.ceil(seconds)) : httpDateAfter(seconds));
-}
-
-/** Rounded up to the next whole second, so a client honouring the date never retries early. */
-export function httpDateAfter(seconds: number): string {
-	return new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000).toUTCString();
+	reply.header('retry-after', retryAfterHeader(request, faults.retryAfterSeconds, format));
 }
 
 function resetConnection(state: ServerState, request: FastifyRequest, reply: FastifyReply): void {
@@ -103,6 +110,9 @@ export async function deliver(state: ServerState, request: FastifyRequest, reply
 			return reply;
 		case 'timeoutAfterCommit':
 			request.ctx.fault = fault;
+			// Logged and counted now, when the answer is withheld, not when the hold ends: a client that gave up
+			// (and its retries) must not run ahead of the log.
+			recordRequest(state, request, response.status);
 			if (!(await state.sleeper.sleep(state.options.faults.slowMs))) {
 				resetConnection(state, request, reply);
 				return reply;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { ApiError } from '../errors';
 import { fingerprintOf, type StoredResponse } from '../idempotencyStore';
+import { retryAfterHeader } from '../retryAfter';
 import type { ServerState } from '../state';
 import { send } from './faults';
 
@@ -58,6 +59,8 @@ export function registerIdempotency(api: FastifyInstance, state: ServerState): v
 		const key = parseIdempotencyKey(Array.isArray(header) ? header.join(', ') : header);
 		const ctx = request.ctx;
 		ctx.idempotencyKey = key;
+		// Negative controls: the key is logged (so attempts can still be grouped) but protects nothing.
+		if (state.options.ignoreIdempotencyKeys) return;
 		const scope = { clientId: ctx.principal?.clientId ?? '', method: request.method, path: request.url.split('?')[0], key };
 		const lookup = state.idempotency.begin(scope, fingerprintOf(request.body));
 		switch (lookup.kind) {
@@ -70,13 +73,12 @@ export function registerIdempotency(api: FastifyInstance, state: ServerState): v
 				return;
 			case 'in-flight':
 				state.stats.inFlightConflicts++;
-				ctx.retryAfterSeconds = 1;
 				throw new ApiError(
 					409,
 					'IDEMPOTENCY_KEY_IN_USE',
 					'A request with this Idempotency-Key is still being processed; retry later.',
 					{},
-					{ 'retry-after': '1' },
+					{ 'retry-after': retryAfterHeader(request, state.options.inFlightRetryAfterSeconds, 'seconds') },
 				);
 			case 'mismatch':
 				state.stats.keyMismatches++;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import type { RateLimitOptions } from '../config';
 import { ApiError } from '../errors';
+import { retryAfterHeader } from '../retryAfter';
 import type { ServerState } from '../state';
 
 interface Bucket {
@@ -52,13 +53,13 @@ export function registerRateLimit(api: FastifyInstance, state: ServerState): voi
 		reply.header('ratelimit-policy', `"default";q=${limits.capacity};w=${windowSeconds}`);
 		reply.header('ratelimit', `"default";r=${result.remaining};t=${result.resetSeconds}`);
 		if (!result.allowed) {
-			request.ctx.retryAfterSeconds = result.retryAfterSeconds;
+			const retryAfter = retryAfterHeader(request, result.retryAfterSeconds, 'seconds');
 			throw new ApiError(
 				429,
 				'RATE_LIMITED',
 				`Rate limit of ${limits.capacity} requests (refilling ${limits.refillPerSecond}/s) exceeded; retry in ${result.retryAfterSeconds} s.`,
 				{},
-				{ 'retry-after': String(result.retryAfterSeconds) },
+				{ 'retry-after': retryAfter },
 			);
 		}
 	});

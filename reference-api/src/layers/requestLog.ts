@@ -16,7 +16,9 @@ export function recordRequest(state: ServerState, request: FastifyRequest, statu
 	const ctx = request.ctx;
 	if (ctx.logged || !isApiRequest(request.url)) return;
 	ctx.logged = true;
+	const executionId = request.headers['x-n8n-execution-id'];
 	state.stats.record({
+		receivedAt: ctx.receivedAt,
 		method: request.method,
 		route: routeOf(request),
 		status,
@@ -24,7 +26,9 @@ export function recordRequest(state: ServerState, request: FastifyRequest, statu
 		idempotencyKey: ctx.idempotencyKey,
 		fault: ctx.fault,
 		retryAfterSeconds: ctx.retryAfterSeconds,
+		retryNotBefore: ctx.retryNotBefore,
 		replayed: ctx.replayed,
+		executionId: typeof executionId === 'string' ? executionId : null,
 	});
 }
 

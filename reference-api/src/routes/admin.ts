@@ -41,11 +41,24 @@ const configPatchSchema = {
 		idempotencyTtlSeconds: nonNegative,
 		uniqueNames: { type: 'boolean' },
 		requireIdempotencyKey: { type: 'boolean' },
+		ignoreIdempotencyKeys: { type: 'boolean' },
+		inFlightRetryAfterSeconds: nonNegative,
 	},
 };
 
 export type ConfigPatch = DeepPartial<
-	Pick<ReferenceApiOptions, 'faults' | 'rateLimit' | 'latencyMs' | 'tokenTtlSeconds' | 'idempotencyTtlSeconds' | 'uniqueNames' | 'requireIdempotencyKey'>
+	Pick<
+		ReferenceApiOptions,
+		| 'faults'
+		| 'rateLimit'
+		| 'latencyMs'
+		| 'tokenTtlSeconds'
+		| 'idempotencyTtlSeconds'
+		| 'uniqueNames'
+		| 'requireIdempotencyKey'
+		| 'ignoreIdempotencyKeys'
+		| 'inFlightRetryAfterSeconds'
+	>
 >;
 
 function publicConfig(options: ReferenceApiOptions): Omit<ReferenceApiOptions, 'adminToken'> {

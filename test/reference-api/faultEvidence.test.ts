@@ -1,0 +1,185 @@
+import { FAULT_CLASSES } from '../../reference-api/src';
+import { read, sleep, TestApi, unique, type Json } from './helpers';
+
+/**
+ * What the fault matrix relies on: the request log tells when each request arrived and how long its answer
+ * asked the client to wait; faults are logged when they are decided; the 401 class for OAuth2; and the two
+ * controls of the negative control (keys ignored) and of fast in-flight conflicts.
+ */
+
+let api: TestApi;
+beforeAll(async () => {
+	api = await TestApi.start({ faults: { slowMs: 300, retryAfterSeconds: 1 } });
+});
+afterAll(() => api.close());
+beforeEach(async () => {
+	await api.reset();
+	await api.configure({
+		faults: { rates: noFaults, retryAfterFormat: 'seconds', retryAfterSeconds: 1 },
+		ignoreIdempotencyKeys: false,
+		inFlightRetryAfterSeconds: 1,
+	});
+});
+
+const noFaults = Object.fromEntries(FAULT_CLASSES.map((name) => [name, 0]));
+
+const entries = async (): Promise<Json[]> => (await api.admin('GET', '/requests')).entries;
+const creates = async (): Promise<Json[]> =>
+	(await entries()).filter((entry) => entry.method === 'POST' && entry.route === '/api/v1/projects');
+
+function createWithKey(
+	name: string,
+	key: string,
+	signal?: AbortSignal,
+	headers: Record<string, string> = {},
+) {
+	return api.fetch('POST', '/projects', { body: { name }, idempotencyKey: key, signal, headers });
+}
+
+describe('the request log', () => {
+	test('has arrival time, the execution id header, and no Retry-After fields on plain answers', async () => {
+		const before = Date.now();
+		await read(await createWithKey(unique('Logged'), unique('k'), undefined, { 'x-n8n-execution-id': '42' }));
+		const [entry] = await entries();
+		expect(entry.receivedAt).toBeGreaterThanOrEqual(before);
+		expect(entry.at).toBeGreaterThanOrEqual(entry.receivedAt);
+		expect(entry.executionId).toBe('42');
+		expect(entry.retryAfterSeconds).toBeNull();
+		expect(entry.retryNotBefore).toBeNull();
+	});
+
+	test.each(['seconds', 'http-date'] as const)(
+		'retryNotBefore is the earliest moment the Retry-After (%s) allows',
+		async (format) => {
+			await api.configure({
+				faults: { rates: { ...noFaults, unavailable: 1 }, retryAfterFormat: format, retryAfterSeconds: 2 },
+			});
+			const reply = await api.call('POST', '/projects', { body: { name: unique('Wait') } });
+			const header = reply.headers.get('retry-after') ?? '';
+			const [entry] = await entries();
+			expect(entry.retryAfterSeconds).toBe(2);
+			if (format === 'seconds') {
+				expect(header).toBe('2');
+				expect(entry.retryNotBefore - entry.receivedAt).toBeGreaterThanOrEqual(2000);
+				expect(entry.retryNotBefore).toBeLessThanOrEqual(entry.at + 2000);
+			} else {
+				expect(entry.retryNotBefore).toBe(Date.parse(header));
+				expect(entry.retryNotBefore - entry.receivedAt).toBeGreaterThanOrEqual(2000);
+			}
+		},
+	);
+
+	test('the rate limiter and the in-flight 409 fill the same fields', async () => {
+		await api.configure({ rateLimit: { enabled: true, capacity: 1, refillPerSecond: 0.5 } });
+		try {
+			await api.call('GET', '/projects');
+			const limited = await api.call('GET', '/projects');
+			expect(limited.status).toBe(429);
+			const [, entry] = await entries();
+			expect(entry.retryAfterSeconds).toBe(Number(limited.headers.get('retry-after')));
+			expect(entry.retryNotBefore - entry.receivedAt).toBeGreaterThanOrEqual(entry.retryAfterSeconds * 1000);
+		} finally {
+			await api.configure({ rateLimit: { enabled: false } });
+		}
+	});
+
+	test('timeoutAfterCommit is logged and counted when the answer is withheld, not when the hold ends', async () => {
+		await api.configure({ faults: { rates: { ...noFaults, timeoutAfterCommit: 1 } } });
+		const name = unique('Held');
+		const started = Date.now();
+		await expect(createWithKey(name, unique('k'), AbortSignal.timeout(100))).rejects.toThrow();
+		// The server still holds the answer (300 ms), yet the log and the counter already have it.
+		const [entry] = await entries();
+		expect(Date.now() - started).toBeLessThan(300);
+		expect(entry).toMatchObject({ status: 201, fault: 'timeoutAfterCommit' });
+		expect((await api.stats()).faultsInjected.timeoutAfterCommit).toBe(1);
+		await sleep(350);
+		expect(await entries()).toHaveLength(1);
+	});
+});
+
+describe('tokenExpiry: the 401 of an OAuth2 token that ran out mid-run', () => {
+	test('expires a token that was used before; the request gets 401 invalid_token', async () => {
+		const token = await api.token();
+		expect((await api.call('GET', '/me', { bearer: token })).status).toBe(200);
+		await api.configure({ faults: { rates: { ...noFaults, tokenExpiry: 1 } } });
+		const reply = await api.call('POST', '/projects', { bearer: token, body: { name: unique('Expired') } });
+		expect(reply.status).toBe(401);
+		expect(reply.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+		expect(reply.body.message).toMatch(/expired/);
+		const stats = await api.stats();
+		expect(stats.faultsInjected.tokenExpiry).toBe(1);
+		expect(stats.projectsStored).toBe(0);
+		const [entry] = await creates();
+		expect(entry).toMatchObject({ status: 401, fault: 'tokenExpiry' });
+	});
+
+	test('leaves a fresh token (its first use) and API keys alone', async () => {
+		await api.configure({ faults: { rates: { ...noFaults, tokenExpiry: 1 } } });
+		const token = await api.token();
+		const fresh = await api.call('POST', '/projects', { bearer: token, body: { name: unique('Fresh') } });
+		expect(fresh.status).toBe(201);
+		const withKey = await api.call('POST', '/projects', { body: { name: unique('Keyed') } });
+		expect(withKey.status).toBe(201);
+		expect((await api.stats()).faultsInjected.tokenExpiry).toBe(0);
+		const again = await api.call('POST', '/projects', { bearer: token, body: { name: unique('Again') } });
+		expect(again.status).toBe(401);
+	});
+});
+
+describe('controls', () => {
+	test('ignoreIdempotencyKeys: a retry with the same key creates a second project (and the key is still logged)', async () => {
+		await api.configure({ ignoreIdempotencyKeys: true, uniqueNames: false });
+		try {
+			const key = unique('ignored');
+			const name = unique('Twice');
+			expect((await read(await createWithKey(name, key))).status).toBe(201);
+			const second = await read(await createWithKey(name, key));
+			expect(second.status).toBe(201);
+			expect(second.headers.get('idempotent-replayed')).toBeNull();
+			expect((await api.call('GET', `/projects?name=${encodeURIComponent(name)}`)).body.data).toHaveLength(2);
+			expect((await creates()).map((entry) => entry.idempotencyKey)).toEqual([key, key]);
+		} finally {
+			await api.configure({ ignoreIdempotencyKeys: false, uniqueNames: true });
+		}
+	});
+
+	test('without it, the same two requests give one project (the control differs only in that switch)', async () => {
+		await api.configure({ uniqueNames: false });
+		try {
+			const key = unique('kept');
+			const name = unique('Once');
+			await read(await createWithKey(name, key));
+			const second = await read(await createWithKey(name, key));
+			expect(second.headers.get('idempotent-replayed')).toBe('true');
+			expect((await api.call('GET', `/projects?name=${encodeURIComponent(name)}`)).body.data).toHaveLength(1);
+		} finally {
+			await api.configure({ uniqueNames: true });
+		}
+	});
+
+	test('inFlightRetryAfterSeconds sets the Retry-After of the in-flight 409 (0 allowed)', async () => {
+		await api.configure({
+			inFlightRetryAfterSeconds: 0,
+			faults: { rates: { ...noFaults, slowBeforeCommit: 1 } },
+		});
+		const key = unique('busy');
+		const name = unique('Slow');
+		const first = createWithKey(name, key);
+		await sleep(100);
+		const overtaking = await read(await createWithKey(name, key));
+		expect(overtaking.status).toBe(409);
+		expect(overtaking.headers.get('retry-after')).toBe('0');
+		expect((await read(await first)).status).toBe(201);
+		const conflict = (await entries()).find((entry) => entry.status === 409);
+		expect(conflict).toMatchObject({ retryAfterSeconds: 0, retryNotBefore: expect.any(Number) });
+	});
+
+	test('the admin route refuses a negative in-flight Retry-After', async () => {
+		const response = await api.fetch('PATCH', '/_admin/config', {
+			apiKey: null,
+			body: { inFlightRetryAfterSeconds: -1 },
+		});
+		expect(response.status).toBe(400);
+	});
+});
