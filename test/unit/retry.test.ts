@@ -4,8 +4,11 @@ import {
 	fullJitterDelay,
 	headerValue,
 	isRetryableStatus,
+	mayHaveCommitted,
 	parseRateLimitReset,
 	parseRetryAfter,
+	settlesOutcome,
+	waitUntil,
 	type RetryPolicy,
 } from '../../nodes/ProjectManagement/helpers/retry';
 
@@ -115,5 +118,79 @@ describe('when the retries end', () => {
 		expect(DEFAULT_RETRY_POLICY.maxAttempts).toBeGreaterThanOrEqual(3);
 		expect(DEFAULT_RETRY_POLICY.maxAttempts).toBeLessThanOrEqual(5);
 		expect(DEFAULT_RETRY_POLICY.maxBackoffMs).toBeLessThanOrEqual(20_000);
+	});
+});
+
+describe('whether an item may have been created (outcome "unknown" rather than "failed")', () => {
+	const network = (code: string) => ({ kind: 'network', code }) as const;
+
+	it.each([
+		['a reset after sending', network('ECONNRESET'), true],
+		['a timeout', network('TIMEOUT'), true],
+		['a body that broke off', network('TRUNCATED_BODY'), true],
+		['a refused connection', network('ECONNREFUSED'), false],
+		['a host that does not resolve', network('ENOTFOUND'), false],
+		['HTTP 500', response(500), true],
+		['HTTP 502', response(502), true],
+		['HTTP 504', response(504), true],
+		['HTTP 503', response(503), false],
+		['HTTP 429', response(429), false],
+		[
+			'a 409 for a request with this key still in progress',
+			response(409, {}, 'IDEMPOTENCY_KEY_IN_USE'),
+			true,
+		],
+		['a 409 for a duplicate name', response(409, {}, 'DUPLICATE_RESOURCE'), false],
+		['HTTP 400', response(400), false],
+	])('%s: %s', (_case, result, expected) => {
+		expect(mayHaveCommitted(result)).toBe(expected);
+	});
+
+	it.each([
+		['HTTP 201', response(201), true],
+		['HTTP 400 (the same data failed every attempt)', response(400), true],
+		['HTTP 409 duplicate name', response(409, {}, 'DUPLICATE_RESOURCE'), true],
+		['HTTP 422 key reused', response(422, {}, 'IDEMPOTENCY_KEY_MISMATCH'), true],
+		['HTTP 401 (says nothing about the key, e.g. a token expired meanwhile)', response(401), false],
+		['HTTP 403', response(403), false],
+		['HTTP 409 still in progress', response(409, {}, 'IDEMPOTENCY_KEY_IN_USE'), false],
+		['HTTP 429', response(429), false],
+		['HTTP 503', response(503), false],
+		['HTTP 501', response(501), false],
+		['a reset', network('ECONNRESET'), false],
+	])('a last answer of %s settles what earlier attempts did: %s', (_case, result, expected) => {
+		expect(settlesOutcome(result)).toBe(expected);
+	});
+});
+
+describe('waiting until a moment, whatever the timer does', () => {
+	it('sleeps again when the timer fired early, so the retry never goes out before the deadline', async () => {
+		let clock = 1000;
+		const sleeps: number[] = [];
+		// A timer that fires 3 ms early every time.
+		const earlySleep = async (ms: number) => {
+			sleeps.push(ms);
+			clock += Math.max(0, ms - 3);
+		};
+		await waitUntil(2000, () => clock, earlySleep);
+		expect(clock).toBeGreaterThanOrEqual(2000);
+		expect(sleeps.length).toBeGreaterThan(1);
+	});
+
+	it('does not sleep when the deadline has passed, and gives up after a bounded number of rounds', async () => {
+		const sleeps: number[] = [];
+		await waitUntil(
+			500,
+			() => 1000,
+			async (ms) => void sleeps.push(ms),
+		);
+		expect(sleeps).toEqual([]);
+		await waitUntil(
+			2000,
+			() => 1000,
+			async (ms) => void sleeps.push(ms),
+			4,
+		);
+		expect(sleeps).toHaveLength(4);
 	});
 });

@@ -71,6 +71,36 @@ export function isRetryableNetworkCode(code: string): boolean {
 	return RETRYABLE_NETWORK_CODES.has(code);
 }
 
+/** Network failures that prove the request never reached the API: nothing can have been done. */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/**
+ * Whether the API may have carried out an attempt that ended this way without the client hearing of it: the
+ * connection broke or timed out after sending, a server or gateway error (500, 502, 504), or a 409 saying that
+ * a request with this key is still being processed (by an earlier attempt, or by another run of the workflow).
+ */
+export function mayHaveCommitted(result: AttemptResult): boolean {
+	if (result.kind === 'network') return !NEVER_SENT_CODES.has(result.code);
+	const { statusCode, errorCode } = result;
+	if (statusCode === 500 || statusCode === 502 || statusCode === 504) return true;
+	return statusCode === 409 && errorCode !== undefined && IN_PROGRESS_CONFLICT_CODES.has(errorCode);
+}
+
+/**
+ * Whether a last answer settles what earlier attempts with the same key did. An answer about the request itself
+ * (400 invalid data, 404, 409 duplicate name, 413, 415, 422 key reuse) comes from checks every identical attempt
+ * met, or from the API's idempotency layer, which would have replayed an earlier success: nothing was created.
+ * Answers that say nothing about this key (401 and 403, which the API gives before looking at it, such as for a
+ * token that expired), answers worth retrying and server errors settle nothing.
+ */
+export function settlesOutcome(result: AttemptResult): boolean {
+	if (result.kind === 'network') return false;
+	const { statusCode, errorCode } = result;
+	if (statusCode >= 200 && statusCode < 300) return true;
+	if (statusCode < 400 || statusCode >= 500 || statusCode === 401 || statusCode === 403) return false;
+	return !isRetryableStatus(statusCode, errorCode);
+}
+
 /** A header's value, whatever case its name arrived in. */
 export function headerValue(headers: HeaderBag, name: string): string | undefined {
 	const wanted = name.toLowerCase();
@@ -157,4 +187,23 @@ export function decideRetry(
 	}
 	const backoff = Math.min(fullJitterDelay(attempt - 1, policy, random), policy.maxWaitMs);
 	return { retry: true, delayMs: Math.max(requestedMs ?? 0, backoff), reason };
+}
+
+/**
+ * Waits until the clock reaches `deadlineMs`. Timers may fire a little early (they count from the event loop's
+ * cached time), so the clock is read again after each sleep: a retry is never sent before the moment the API
+ * named. Bounded: after `maxRounds` sleeps it returns whatever the clock says.
+ */
+export async function waitUntil(
+	deadlineMs: number,
+	now: () => number,
+	sleep: (ms: number) => Promise<void>,
+	maxRounds = 10,
+): Promise<void> {
+	for (let round = 0; round < maxRounds; round++) {
+		const remaining = deadlineMs - now();
+		if (remaining <= 0) return;
+		// A margin of 0, 1, 3, 7 … ms on later rounds outgrows any steady early wake-up.
+		await sleep(remaining + 2 ** round - 1);
+	}
 }

@@ -8,7 +8,7 @@ import type {
 import { sleep } from 'n8n-workflow';
 
 import type { AttemptResult, HeaderBag, RetryPolicy } from '../helpers/retry';
-import { decideRetry, headerValue } from '../helpers/retry';
+import { decideRetry, headerValue, mayHaveCommitted, settlesOutcome, waitUntil } from '../helpers/retry';
 
 /**
  * The only place that talks HTTP. Every call goes through n8n's `httpRequestWithAuthentication`, so that
@@ -168,8 +168,6 @@ function readErrorBody(body: unknown): {
 	return { html: false };
 }
 
-const NEVER_SENT = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
-
 /** Plain-words summary of a failed attempt, for the final error message. */
 function describeAttempt(
 	statusCode: number | undefined,
@@ -207,7 +205,8 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 	const signal = 'getExecutionCancelSignal' in this ? this.getExecutionCancelSignal() : undefined;
 
 	let waitedMs = 0;
-	let outcomeUnknown = false;
+	// Whether some attempt so far may have been carried out by the API without an answer reaching us.
+	let maybeCommitted = false;
 	for (let attempt = 1; ; attempt++) {
 		const options: IHttpRequestOptions = {
 			method: call.method,
@@ -270,26 +269,28 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 		let result: AttemptResult;
 		if (statusCode !== undefined) {
 			result = { kind: 'response', statusCode, headers: responseHeaders, errorCode: errorBody.apiCode };
-			if (statusCode === 500 || statusCode === 502 || statusCode === 504) outcomeUnknown = true;
 		} else if (code !== undefined) {
 			result = { kind: 'network', code };
-			if (!NEVER_SENT.has(code)) outcomeUnknown = true;
 		} else {
 			// Neither an HTTP answer nor a network failure: a configuration problem, such as a token
-			// endpoint that refused the client. Retrying would not change it.
+			// endpoint that refused the client. Retrying would not change it; an earlier attempt may still
+			// have been carried out.
 			throw new ApiCallFailure(redact(`The request could not be sent: ${thrownMessage}`, secrets), {
 				retryable: false,
-				outcomeUnknown: false,
+				outcomeUnknown: maybeCommitted,
 				attempts: attempt,
 				waitedMs,
 				idempotencyKey: call.idempotencyKey,
 			});
 		}
 
+		if (mayHaveCommitted(result)) maybeCommitted = true;
+
 		const decision = decideRetry(result, attempt, settings.policy, Date.now(), Math.random);
 		if (!decision.retry || signal?.aborted) {
 			const summary = describeAttempt(statusCode, code, errorBody.apiMessage, errorBody.html);
-			const unknown = decision.retry || decision.retryable ? outcomeUnknown : false;
+			// "Unknown" unless the last answer proves that no attempt created anything (see settlesOutcome).
+			const unknown = maybeCommitted && !settlesOutcome(result);
 			throw new ApiCallFailure(redact(summary, secrets), {
 				statusCode,
 				apiCode: errorBody.apiCode,
@@ -302,7 +303,8 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 				idempotencyKey: call.idempotencyKey,
 			});
 		}
-		await sleep(decision.delayMs);
-		waitedMs += decision.delayMs;
+		const waitStarted = Date.now();
+		await waitUntil(waitStarted + decision.delayMs, Date.now, sleep);
+		waitedMs += Date.now() - waitStarted;
 	}
 }
