@@ -3,6 +3,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as project from './actions/project';
 import { router } from './actions/router';
+import * as loadOptions from './methods/loadOptions';
+import * as listSearch from './methods/listSearch';
+import * as resourceMapping from './methods/resourceMapping';
 
 export class ProjectManagement implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,7 +15,7 @@ export class ProjectManagement implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create projects in your project-management system',
+		description: 'Create, find, update and delete projects in your project-management system',
 		defaults: {
 			name: 'Project Management',
 		},
@@ -64,6 +67,8 @@ export class ProjectManagement implements INodeType {
 			...project.description,
 		],
 	};
+
+	methods = { loadOptions, listSearch, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

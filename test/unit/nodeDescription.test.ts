@@ -80,3 +80,111 @@ describe('the node as n8n shows it', () => {
 		);
 	});
 });
+
+describe('the Project operations as n8n shows them', () => {
+	const node = new ProjectManagement();
+	const operation = find('operation');
+	const operations = operation.options as Array<{ name: string; value: string; action?: string }>;
+	const shownFor = (op: string) =>
+		description.properties.filter((property) => property.displayOptions?.show?.operation?.includes(op));
+
+	it('offers Create, Delete, Get, Get Many and Update, sorted, each with an action sentence', () => {
+		expect(operations.map((option) => [option.name, option.value])).toEqual([
+			['Create', 'create'],
+			['Delete', 'deleteProject'],
+			['Get', 'get'],
+			['Get Many', 'getAll'],
+			['Update', 'update'],
+		]);
+		expect(operations.every((option) => /^[A-Z][a-z]+ (a|many) projects?$/.test(option.action ?? ''))).toBe(
+			true,
+		);
+	});
+
+	it('gives every field an explanation, for people and for AI agents filling it with $fromAI()', () => {
+		const undocumented: string[] = [];
+		const visit = (properties: INodeProperties[], path: string) => {
+			for (const property of properties) {
+				const here = `${path}${property.name}`;
+				if (
+					!['operation', 'resource', 'authentication', 'options'].includes(property.name) &&
+					!property.description
+				) {
+					undocumented.push(here);
+				}
+				for (const option of property.options ?? []) {
+					if ('values' in option) visit(option.values, `${here}.`);
+					else if ('type' in option) visit([option as INodeProperties], `${here}.`);
+				}
+			}
+		};
+		visit(description.properties, '');
+		expect(undocumented).toEqual([]);
+	});
+
+	it('lists the options of every Options collection in alphabetical order', () => {
+		for (const options of description.properties.filter((property) => property.name === 'options')) {
+			const labels = (options.options as INodeProperties[]).map((option) => option.displayName);
+			expect(labels).toEqual([...labels].sort((a, b) => a.localeCompare(b)));
+		}
+	});
+
+	it('offers Dry Run and the idempotency key on Create and Update only, and the not-found choice on Delete only', () => {
+		const optionNames = (op: string) =>
+			shownFor(op)
+				.filter((property) => property.name === 'options')
+				.flatMap((property) => (property.options as INodeProperties[]).map((option) => option.name));
+		for (const op of ['create', 'update']) {
+			expect(optionNames(op)).toEqual(expect.arrayContaining(['dryRun', 'idempotencyKey']));
+			expect(optionNames(op)).not.toContain('ignoreNotFound');
+		}
+		for (const op of ['get', 'getAll']) {
+			expect(optionNames(op)).not.toEqual(expect.arrayContaining(['dryRun']));
+			expect(optionNames(op)).not.toContain('idempotencyKey');
+		}
+		expect(optionNames('deleteProject')).toContain('ignoreNotFound');
+		expect(optionNames('deleteProject')).not.toContain('dryRun');
+	});
+
+	it('asks for the project through a locator with list, ID and URL modes on Get, Update and Delete', () => {
+		for (const op of ['get', 'update', 'deleteProject']) {
+			const locator = shownFor(op).find((property) => property.name === 'project');
+			expect(locator?.type).toBe('resourceLocator');
+			expect(locator?.modes?.map((mode) => mode.name)).toEqual(['list', 'id', 'url']);
+		}
+		const url = find('project').modes?.find((mode) => mode.name === 'url');
+		const extract = url?.extractValue as { regex: string };
+		expect(new RegExp(extract.regex).exec('https://pm.example.com/projects/prj_abc123')?.[1]).toBe(
+			'prj_abc123',
+		);
+	});
+
+	it('loads every dynamic list through a method the node has', () => {
+		const wanted: Array<[string, string]> = [];
+		const visit = (properties: INodeProperties[]) => {
+			for (const property of properties) {
+				const options = property.typeOptions ?? {};
+				if (options.loadOptionsMethod) wanted.push(['loadOptions', options.loadOptionsMethod as string]);
+				if (options.resourceMapper?.resourceMapperMethod) {
+					wanted.push(['resourceMapping', options.resourceMapper.resourceMapperMethod]);
+				}
+				for (const mode of property.modes ?? []) {
+					const method = mode.typeOptions?.searchListMethod;
+					if (method) wanted.push(['listSearch', method]);
+				}
+				for (const option of property.options ?? []) {
+					if ('values' in option) visit(option.values);
+					else if ('type' in option) visit([option as INodeProperties]);
+				}
+			}
+		};
+		visit(description.properties);
+		expect(new Set(wanted.map(([kind]) => kind))).toEqual(
+			new Set(['loadOptions', 'listSearch', 'resourceMapping']),
+		);
+		for (const [kind, method] of wanted) {
+			const methods = node.methods[kind as keyof typeof node.methods] as Record<string, unknown>;
+			expect(typeof methods[method]).toBe('function');
+		}
+	});
+});

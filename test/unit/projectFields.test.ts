@@ -1,11 +1,8 @@
 import { DateTime } from 'luxon';
 
-import {
-	FieldError,
-	buildProjectBody,
-	normaliseDate,
-	type ProjectInput,
-} from '../../nodes/ProjectManagement/helpers/projectFields';
+import { normaliseDate } from '../../nodes/ProjectManagement/helpers/dates';
+import { FieldError } from '../../nodes/ProjectManagement/helpers/fieldError';
+import { buildProjectBody, type ProjectInput } from '../../nodes/ProjectManagement/helpers/projectFields';
 
 const build = (input: ProjectInput, zone = 'UTC') => buildProjectBody(input, zone);
 
@@ -56,12 +53,30 @@ describe('the request body', () => {
 		expect(build({ name: 'Apollo', description: '', teamIds: ' , ' })).toEqual({ name: 'Apollo' });
 	});
 
-	it('prefers the JSON custom fields, parsed from text or taken as an object', () => {
+	it('combines the typed form, the key/value list and the JSON object, parsed from text or taken as an object', () => {
 		expect(
-			build({ name: 'A', customFieldsJson: '{"billable": true}', customFieldPairs: [{ key: 'x', value: 1 }] })
-				.customFields,
-		).toEqual({ billable: true });
+			build({
+				name: 'A',
+				customFieldsMapped: {
+					values: { riskScore: '4', costCenter: '' },
+					schema: [
+						{ id: 'riskScore', displayName: 'Risk Score', type: 'number' },
+						{ id: 'costCenter', displayName: 'Cost Center', type: 'string' },
+					],
+				},
+				customFieldsJson: '{"billable": true}',
+				customFieldPairs: [{ key: 'x', value: 1 }],
+			}).customFields,
+		).toEqual({ riskScore: 4, x: 1, billable: true });
 		expect(build({ name: 'A', customFieldsJson: { riskScore: 2 } }).customFields).toEqual({ riskScore: 2 });
+	});
+
+	it('for an update, sends only the fields that are set, the name included only when given', () => {
+		const update = (input: ProjectInput) => buildProjectBody(input, 'UTC', { requireName: false });
+		expect(update({ status: 'Active' })).toEqual({ status: 'Active' });
+		expect(update({ name: ' Renamed ', description: '' })).toEqual({ name: 'Renamed' });
+		expect(update({})).toEqual({});
+		expect(() => update({ name: { a: 1 } })).toThrow(/"Name" must be text/);
 	});
 
 	it('takes team IDs from a list', () => {
@@ -133,7 +148,7 @@ describe('bad input is stopped with the field named', () => {
 		[
 			'custom field without key',
 			{ name: 'A', customFieldPairs: [{ key: '', value: 1 }] },
-			'Custom Fields',
+			'Custom Fields by Key',
 			/has no key/,
 		],
 		[
@@ -145,13 +160,23 @@ describe('bad input is stopped with the field named', () => {
 					{ key: 'a', value: 2 },
 				],
 			},
-			'Custom Fields',
+			'Custom Fields by Key',
 			/set twice/,
+		],
+		[
+			'custom field in two places',
+			{
+				name: 'A',
+				customFieldPairs: [{ key: 'department', value: 'Sales' }],
+				customFieldsJson: '{"department": "Marketing"}',
+			},
+			'Custom Fields (JSON)',
+			/"department" is set both in "Custom Fields by Key" and in "Custom Fields \(JSON\)"/,
 		],
 		[
 			'team IDs as object',
 			{ name: 'A', teamIds: { a: 1 } },
-			'Team IDs',
+			'Teams',
 			/must be a list or comma-separated text/,
 		],
 		['status as number list', { name: 'A', status: ['Draft'] }, 'Status', /must be text/],

@@ -1,8 +1,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { FieldError } from '../helpers/fieldError';
 import type { OutcomeRecord } from '../helpers/outcome';
-import { FieldError } from '../helpers/projectFields';
 import { ApiCallFailure } from '../transport';
 
 /**
@@ -12,18 +12,56 @@ import { ApiCallFailure } from '../transport';
  */
 export interface ItemFailure {
 	error: NodeApiError | NodeOperationError;
-	outcome: Omit<OutcomeRecord, 'idempotencyKey'> & { idempotencyKey?: string };
+	outcome: OutcomeRecord;
 }
 
-function advice(failure: ApiCallFailure): { message: string; description: string } {
+/** What an operation would have changed, for messages such as "Nothing was created". */
+const CHANGE: Record<string, { done: string; nothing: string }> = {
+	create: { done: 'created', nothing: 'Nothing was created.' },
+	update: { done: 'updated', nothing: 'Nothing was changed.' },
+	deleteProject: { done: 'deleted', nothing: 'Nothing was deleted.' },
+};
+
+/**
+ * The API answered 404 for a project: the ID is wrong, or the project was deleted. Thrown by the operations,
+ * which know the ID; `failure` keeps the attempts and waits.
+ */
+export class ProjectNotFound extends Error {
+	constructor(
+		readonly projectId: string,
+		readonly failure: ApiCallFailure,
+	) {
+		super(`No project with the ID ${projectId} exists`);
+		this.name = 'ProjectNotFound';
+	}
+}
+
+/** Create found more than one project with the name, so it cannot tell which one is meant. */
+export class AmbiguousName extends Error {
+	constructor(
+		readonly projectName: string,
+		readonly count: number,
+	) {
+		super(`${count} projects are named "${projectName}"; the node cannot tell which one is meant`);
+		this.name = 'AmbiguousName';
+	}
+}
+
+function advice(failure: ApiCallFailure, operation: string): { message: string; description: string } {
 	const { statusCode, apiCode, fieldErrors, attempts, outcomeUnknown, retryable, idempotencyKey } =
 		failure.details;
+	const change = CHANGE[operation];
+	const nothing = change ? `${change.nothing} ` : '';
 	const said = failure.details.apiMessage ?? failure.message;
 	const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-	if (outcomeUnknown) {
+	if (outcomeUnknown && change) {
+		const settle =
+			operation === 'deleteProject'
+				? 'Run the workflow again with the option "Succeed If Already Deleted" turned on: a project that is gone then counts as deleted.'
+				: `Run the workflow again on the same input: the idempotency key ${idempotencyKey ?? '(none)'} lets the API recognise this request if it was carried out, so it is not carried out twice.`;
 		return {
-			message: `No clear answer from the API after ${tries}; the project may or may not have been created`,
-			description: `Last problem: ${failure.message}. Run the workflow again on the same input: the idempotency key ${idempotencyKey ?? '(none)'} lets the API recognise this project if it was created, so it is not created twice.`,
+			message: `No clear answer from the API after ${tries}; the project may or may not have been ${change.done}`,
+			description: `Last problem: ${failure.message}. ${settle}`,
 		};
 	}
 	if (statusCode === 400 || (statusCode === 422 && apiCode !== 'IDEMPOTENCY_KEY_MISMATCH')) {
@@ -32,93 +70,134 @@ function advice(failure: ApiCallFailure): { message: string; description: string
 			: said;
 		return {
 			message: `The API rejected the project data: ${fields}`,
-			description: 'Nothing was created. Correct the fields named above in the node or in the incoming data.',
+			description: `${nothing}Correct the fields named above in the node or in the incoming data.`,
 		};
 	}
 	if (statusCode === 401) {
 		return {
 			message: 'The API did not accept the credentials (HTTP 401)',
-			description:
-				'Nothing was created. Open the credential and check the API key, or the client ID and secret; use its Test button to confirm.',
+			description: `${nothing}Open the credential and check the API key, or the client ID and secret; use its Test button to confirm.`,
 		};
 	}
 	if (statusCode === 403) {
 		return {
 			message: `The credential is not allowed to do this: ${said}`,
-			description:
-				'Nothing was created. Ask the administrator of the project-management system to give this key or client the permission (scope) named above.',
+			description: `${nothing}Ask the administrator of the project-management system to give this key or client the permission (scope) named above.`,
 		};
 	}
 	if (statusCode === 409 && apiCode === 'DUPLICATE_RESOURCE') {
 		return {
 			message: `A project with this name already exists: ${said}`,
 			description:
-				'Nothing was created. Give the project a different name, or remove this item if the project is already there.',
+				operation === 'create'
+					? `${nothing}Give the project a different name, or set "If a Project With This Name Exists" to return or update the existing project.`
+					: `${nothing}Give the project a name no other project has.`,
 		};
 	}
 	if (apiCode === 'IDEMPOTENCY_KEY_MISMATCH') {
 		return {
-			message: 'This idempotency key was already used for a project with different data',
-			description: `The key ${idempotencyKey ?? '(none)'} belongs to an earlier request with other values. If you set Idempotency Key yourself, make sure each project gets its own key; otherwise change nothing and report this.`,
+			message: 'This idempotency key was already used for a request with different data',
+			description: `The key ${idempotencyKey ?? '(none)'} belongs to an earlier request with other values. If you set Idempotency Key yourself, make sure each change gets its own key; otherwise change nothing and report this.`,
 		};
 	}
 	if (retryable) {
 		return {
 			message: `The API could not take the request after ${tries}: ${failure.message}`,
-			description:
-				"Nothing was created. The service is busy or down; run the workflow again later, or raise Max Attempts or Max Wait in the node's Options.",
+			description: `${nothing}The service is busy or down; run the workflow again later, or raise Max Attempts or Max Wait in the node's Options.`,
 		};
 	}
 	return {
 		message: `The API refused the request: ${failure.message}`,
-		description: 'Nothing was created.',
+		description: nothing.trim(),
 	};
 }
 
-export function toItemFailure(node: INode, error: unknown, itemIndex: number): ItemFailure {
+function apiError(
+	node: INode,
+	failure: ApiCallFailure,
+	itemIndex: number,
+	message: string,
+	description: string,
+): NodeApiError {
+	const { statusCode, apiCode } = failure.details;
+	const response: JsonObject = { message: failure.message };
+	if (apiCode) response.code = apiCode;
+	if (statusCode) response.httpCode = String(statusCode);
+	return new NodeApiError(node, response, {
+		message: `${message} [item ${itemIndex}]`,
+		description,
+		httpCode: statusCode ? String(statusCode) : undefined,
+		itemIndex,
+	});
+}
+
+const noCalls = { attempts: 0, waitedMs: 0 };
+
+export function toItemFailure(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+	operation = 'create',
+): ItemFailure {
 	if (error instanceof FieldError) {
 		return {
 			error: new NodeOperationError(node, `${error.message} [item ${itemIndex}]`, {
 				itemIndex,
 				description: error.hint,
 			}),
-			outcome: { outcome: 'failed', attempts: 0, waitedMs: 0, reason: error.message, retryable: false },
+			outcome: { outcome: 'failed', ...noCalls, reason: error.message, retryable: false },
+		};
+	}
+	if (error instanceof ProjectNotFound) {
+		const { attempts, waitedMs } = error.failure.details;
+		const change = CHANGE[operation];
+		const message =
+			operation === 'deleteProject'
+				? `No project with the ID ${error.projectId} exists: it may have been deleted already`
+				: `No project with the ID ${error.projectId} exists`;
+		const description =
+			operation === 'deleteProject'
+				? `${attempts > 1 ? 'An earlier attempt whose answer was lost may have deleted it. ' : ''}If the workflow cleans up projects and may run more than once, turn on "Succeed If Already Deleted" in the node's Options.`
+				: `${change ? `${change.nothing} ` : ''}Check the project ID or address; the project may have been deleted.`;
+		return {
+			error: apiError(node, error.failure, itemIndex, message, description),
+			outcome: { outcome: 'failed', attempts, waitedMs, reason: message, retryable: false },
+		};
+	}
+	if (error instanceof AmbiguousName) {
+		return {
+			error: new NodeOperationError(node, `${error.message} [item ${itemIndex}]`, {
+				itemIndex,
+				description:
+					'Nothing was created or changed. Rename the duplicates in the project-management system, or use Update with the project ID.',
+			}),
+			outcome: { outcome: 'failed', ...noCalls, reason: error.message, retryable: false },
 		};
 	}
 	if (error instanceof ApiCallFailure) {
-		const { message, description } = advice(error);
-		const { statusCode, apiCode, attempts, waitedMs, outcomeUnknown, retryable, idempotencyKey } =
-			error.details;
-		const response: JsonObject = { message: error.message };
-		if (apiCode) response.code = apiCode;
-		if (statusCode) response.httpCode = String(statusCode);
-		return {
-			error: new NodeApiError(node, response, {
-				message: `${message} [item ${itemIndex}]`,
-				description,
-				httpCode: statusCode ? String(statusCode) : undefined,
-				itemIndex,
-			}),
-			outcome: {
-				outcome: outcomeUnknown ? 'unknown' : 'failed',
-				attempts,
-				waitedMs,
-				idempotencyKey,
-				reason: message,
-				retryable,
-			},
+		const { message, description } = advice(error, operation);
+		const { attempts, waitedMs, outcomeUnknown, retryable, idempotencyKey } = error.details;
+		const unknown = outcomeUnknown && CHANGE[operation] !== undefined;
+		const outcome: OutcomeRecord = {
+			outcome: unknown ? 'unknown' : 'failed',
+			attempts,
+			waitedMs,
+			reason: message,
+			retryable,
 		};
+		if (idempotencyKey !== undefined) outcome.idempotencyKey = idempotencyKey;
+		return { error: apiError(node, error, itemIndex, message, description), outcome };
 	}
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) {
 		error.context.itemIndex ??= itemIndex;
 		return {
 			error,
-			outcome: { outcome: 'failed', attempts: 0, waitedMs: 0, reason: error.message, retryable: false },
+			outcome: { outcome: 'failed', ...noCalls, reason: error.message, retryable: false },
 		};
 	}
 	const text = error instanceof Error ? error.message : String(error);
 	return {
 		error: new NodeOperationError(node, `${text} [item ${itemIndex}]`, { itemIndex }),
-		outcome: { outcome: 'failed', attempts: 0, waitedMs: 0, reason: text, retryable: false },
+		outcome: { outcome: 'failed', ...noCalls, reason: text, retryable: false },
 	};
 }

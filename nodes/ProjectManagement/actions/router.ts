@@ -7,7 +7,13 @@ import { OUTCOME_KEY } from '../helpers/outcome';
 type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 
 const operations: Record<string, Record<string, Operation>> = {
-	project: { create: project.create.execute },
+	project: {
+		create: project.create.execute,
+		deleteProject: project.deleteProject.execute,
+		get: project.get.execute,
+		getAll: project.getAll.execute,
+		update: project.update.execute,
+	},
 };
 
 /**
@@ -38,7 +44,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				returnData.push({ ...result, json: withOutcome(result.json), pairedItem: { item: itemIndex } });
 			}
 		} catch (error) {
-			const failure = toItemFailure(this.getNode(), error, itemIndex);
+			const failure = toItemFailure(this.getNode(), error, itemIndex, operation);
 			if (!this.continueOnFail()) throw failure.error;
 			returnData.push({
 				json: withOutcome({

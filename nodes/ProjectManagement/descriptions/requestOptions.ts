@@ -9,76 +9,101 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
 // The defaults below are literals because n8n's lint reads them from the source; a unit test checks that
 // they equal DEFAULT_RETRY_POLICY and DEFAULT_TIMEOUT_SECONDS.
 
-/** How the node sends requests: timeout, retries, and the idempotency key. Shown under "Options". */
-export const requestOptionsDescription: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [
-		{
-			displayName: 'Idempotency Key',
-			name: 'idempotencyKey',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. {{ $json.dealId }}',
-			description:
-				'A value that identifies this project for good, so that the API creates it only once however often the request is sent',
-			hint: 'Leave empty to let the node make the key from this workflow, this node and the project\'s data: the same item then gets the same key on every retry, on "Retry On Fail" and when the workflow runs again. Set it (for example to a CRM deal ID) when the data includes something that changes on every run, such as the current time.',
-		},
-		{
-			displayName: 'Include Outcome Metadata',
-			name: 'includeOutcome',
-			type: 'boolean',
-			default: true,
-			description:
-				'Whether to add a _result field to each item saying how it ended (created, replayed, existing, failed or unknown), after how many attempts and waits, and with which idempotency key',
-		},
-		{
-			displayName: 'Max Attempts',
-			name: 'maxAttempts',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 10 },
-			default: 5,
-			description:
-				'How many times in all the node sends a request for one item when the API is busy, rate-limited or unreachable. Errors in the data itself are never retried.',
-		},
-		{
-			displayName: 'Max Wait (Seconds)',
-			name: 'maxWaitSeconds',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 3600 },
-			default: 60,
-			description:
-				'The longest the node waits before one retry. When the API asks for a longer pause (Retry-After), the item fails with a message instead of retrying too early.',
-		},
-		{
-			displayName: 'Retry Delay (Milliseconds)',
-			name: 'retryDelayMs',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 60000 },
-			default: 500,
-			description:
-				'The wait before the first retry draws from up to this much; each further retry doubles it (exponential backoff with jitter). A wait the API asks for takes precedence.',
-		},
-		{
-			displayName: 'Timeout (Seconds)',
-			name: 'timeoutSeconds',
-			type: 'number',
-			typeOptions: { minValue: 0.1, maxValue: 600, numberPrecision: 1 },
-			default: 30,
-			description:
-				'How long to wait for the API to answer one request. A request that times out is retried with the same idempotency key, so it cannot create the project twice.',
-		},
-	],
+const includeOutcome: INodeProperties = {
+	displayName: 'Include Outcome Metadata',
+	name: 'includeOutcome',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to add a _result field to each item saying how it ended (for example created, updated, existing, found, deleted, failed or unknown), after how many attempts and waits, and with which idempotency key',
 };
+
+const maxAttempts: INodeProperties = {
+	displayName: 'Max Attempts',
+	name: 'maxAttempts',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 10 },
+	default: 5,
+	description:
+		'How many times in all the node sends a request for one item when the API is busy, rate-limited or unreachable. Errors in the data itself are never retried.',
+};
+
+const maxWaitSeconds: INodeProperties = {
+	displayName: 'Max Wait (Seconds)',
+	name: 'maxWaitSeconds',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 3600 },
+	default: 60,
+	description:
+		'The longest the node waits before one retry. When the API asks for a longer pause (Retry-After), the item fails with a message instead of retrying too early.',
+};
+
+const retryDelayMs: INodeProperties = {
+	displayName: 'Retry Delay (Milliseconds)',
+	name: 'retryDelayMs',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 60000 },
+	default: 500,
+	description:
+		'The wait before the first retry draws from up to this much; each further retry doubles it (exponential backoff with jitter). A wait the API asks for takes precedence.',
+};
+
+const timeoutSeconds: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeoutSeconds',
+	type: 'number',
+	typeOptions: { minValue: 0.1, maxValue: 600, numberPrecision: 1 },
+	default: 30,
+	description:
+		'How long to wait for the API to answer one request. A request that times out is retried with the same idempotency key, so it cannot make a change twice.',
+};
+
+/** For Create and Update: the key that makes a retried request safe. */
+export const idempotencyKeyOption: INodeProperties = {
+	displayName: 'Idempotency Key',
+	name: 'idempotencyKey',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. {{ $json.dealId }}',
+	description:
+		'A value that identifies this change for good, so that the API makes it only once however often the request is sent',
+	hint: 'Leave empty to let the node make the key from this workflow, this node and the project\'s data: the same item then gets the same key on every retry, on "Retry On Fail" and when the workflow runs again (for Update, within the same execution). Set it (for example to a CRM deal ID) when the data includes something that changes on every run, such as the current time.',
+};
+
+/** For Create and Update: check everything and show the request, without sending it. */
+export const dryRunOption: INodeProperties = {
+	displayName: 'Dry Run',
+	name: 'dryRun',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to only check the item and show the request the node would send (method, address, body and idempotency key) instead of sending it. Nothing is read or changed in the project-management system.',
+};
+
+/**
+ * How the node sends requests (timeout, retries) and what each item reports, shown under "Options"; `extra`
+ * adds the options of one operation. Sorted by label, as n8n lists options.
+ */
+export function requestOptions(extra: INodeProperties[] = []): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [includeOutcome, maxAttempts, maxWaitSeconds, retryDelayMs, timeoutSeconds, ...extra].sort(
+			(a, b) => a.displayName.localeCompare(b.displayName),
+		),
+	};
+}
 
 export interface RequestOptions {
 	call: CallSettings;
 	includeOutcome: boolean;
 	/** Set when the user gave a key; undefined means "derive one". */
 	customKey?: unknown;
+	/** Check and show the request instead of sending it. */
+	dryRun: boolean;
 }
 
 export function readRequestOptions(this: IExecuteFunctions, itemIndex: number): RequestOptions {
@@ -99,5 +124,6 @@ export function readRequestOptions(this: IExecuteFunctions, itemIndex: number): 
 		},
 		customKey: rawKey === undefined || rawKey === '' ? undefined : rawKey,
 		includeOutcome: options.includeOutcome !== false,
+		dryRun: options.dryRun === true,
 	};
 }

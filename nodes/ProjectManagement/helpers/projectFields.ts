@@ -1,5 +1,7 @@
-import { DateTime } from 'luxon';
-
+import type { MappedCustomFields } from './customFields';
+import { normaliseMappedCustomFields } from './customFields';
+import { normaliseDate, usableZone } from './dates';
+import { FieldError } from './fieldError';
 import { describeValue } from './idempotency';
 
 /**
@@ -23,19 +25,6 @@ export const PROJECT_PRIORITIES = ['Low', 'Medium', 'High', 'Critical'] as const
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 5000;
 
-export class FieldError extends Error {
-	constructor(
-		/** The field's label as the user sees it in the node. */
-		readonly field: string,
-		message: string,
-		/** What to do about it. */
-		readonly hint: string,
-	) {
-		super(message);
-		this.name = 'FieldError';
-	}
-}
-
 export interface ProjectInput {
 	name?: unknown;
 	description?: unknown;
@@ -47,6 +36,8 @@ export interface ProjectInput {
 	teamIds?: unknown;
 	budgetCurrency?: unknown;
 	budgetAmount?: unknown;
+	/** Values from the typed custom-field form (n8n's resource mapper), with the field definitions it showed. */
+	customFieldsMapped?: MappedCustomFields;
 	/** Key/value pairs from the node's list. */
 	customFieldPairs?: Array<{ key?: unknown; value?: unknown }>;
 	/** A JSON object, as text or as an object from an expression. */
@@ -66,7 +57,7 @@ export interface ProjectBody {
 	customFields?: Record<string, unknown>;
 }
 
-const isBlank = (value: unknown) =>
+export const isBlank = (value: unknown) =>
 	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
 let currencyCodes: Set<string> | undefined;
@@ -108,60 +99,8 @@ function oneOf(label: string, value: unknown): string {
 	return value.trim();
 }
 
-/**
- * A date from the date picker (no zone: read in the workflow's time zone), an ISO 8601 text, an RFC 2822 or
- * HTTP date, a JavaScript or Luxon date from an expression, or a Unix timestamp in seconds or milliseconds.
- * Returned as ISO 8601 in UTC.
- */
-export function normaliseDate(label: string, value: unknown, timezone: string): string {
-	let parsed: DateTime | undefined;
-	if (DateTime.isDateTime(value)) parsed = value;
-	else if (value instanceof Date) parsed = DateTime.fromJSDate(value);
-	else if (typeof value === 'number' && Number.isFinite(value)) {
-		parsed = Math.abs(value) < 1e11 ? DateTime.fromSeconds(value) : DateTime.fromMillis(value);
-	} else if (typeof value === 'string') {
-		const trimmed = value.trim();
-		const options = { zone: timezone, setZone: true };
-		for (const read of [DateTime.fromISO, DateTime.fromRFC2822, DateTime.fromHTTP, DateTime.fromSQL]) {
-			const candidate = read(trimmed, options);
-			if (candidate.isValid) {
-				parsed = candidate;
-				break;
-			}
-		}
-		if (parsed === undefined) {
-			throw new FieldError(
-				label,
-				`"${label}" could not be read as a date: ${JSON.stringify(trimmed.slice(0, 60))}`,
-				`Use the date picker, or a value like 2026-02-01 or 2026-02-01T09:00:00Z (year-month-day; a day/month order like 01/02/2026 is ambiguous and not accepted).`,
-			);
-		}
-	} else {
-		throw new FieldError(
-			label,
-			`"${label}" must be a date, but it is ${describeValue(value)}`,
-			`Use the date picker, or map "${label}" to a date such as 2026-02-01.`,
-		);
-	}
-	if (!parsed.isValid) {
-		throw new FieldError(
-			label,
-			`"${label}" is not a valid date (${parsed.invalidExplanation ?? parsed.invalidReason ?? 'unknown reason'})`,
-			'Check the day and month: the date must exist in the calendar.',
-		);
-	}
-	if (parsed.year < 1900 || parsed.year > 9999) {
-		throw new FieldError(
-			label,
-			`"${label}" is in the year ${parsed.year}, which looks like a mistake`,
-			'Use a date between the years 1900 and 9999.',
-		);
-	}
-	return parsed.toUTC().toISO({ suppressMilliseconds: true }) as string;
-}
-
 export function normaliseTeamIds(value: unknown): string[] {
-	const label = 'Team IDs';
+	const label = 'Teams';
 	let entries: unknown[];
 	if (Array.isArray(value)) entries = value;
 	else if (typeof value === 'string') entries = value.split(',');
@@ -245,45 +184,47 @@ function parseJson(text: string): { value: unknown } | { problem: string } {
 	}
 }
 
-export function normaliseCustomFields(input: ProjectInput): Record<string, unknown> | undefined {
-	if (input.customFieldsJson !== undefined && !isBlank(input.customFieldsJson)) {
-		const label = 'Custom Fields (JSON)';
-		const parsed =
-			typeof input.customFieldsJson === 'string'
-				? parseJson(input.customFieldsJson)
-				: { value: input.customFieldsJson };
-		if ('problem' in parsed) {
-			throw new FieldError(
-				label,
-				`"${label}" is not valid JSON (${parsed.problem})`,
-				'Write an object such as {"department": "Sales", "riskScore": 3}, with double quotes around names and text.',
-			);
-		}
-		const value = parsed.value;
-		if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-			throw new FieldError(
-				label,
-				`"${label}" must be a JSON object, but it is ${describeValue(value)}`,
-				'Write an object such as {"department": "Sales"}.',
-			);
-		}
-		return value as Record<string, unknown>;
+function customFieldsFromJson(json: unknown): Record<string, unknown> {
+	const label = 'Custom Fields (JSON)';
+	const parsed = typeof json === 'string' ? parseJson(json) : { value: json };
+	if ('problem' in parsed) {
+		throw new FieldError(
+			label,
+			`"${label}" is not valid JSON (${parsed.problem})`,
+			'Write an object such as {"department": "Sales", "riskScore": 3}, with double quotes around names and text.',
+		);
 	}
-	const pairs = input.customFieldPairs ?? [];
-	if (pairs.length === 0) return undefined;
+	const value = parsed.value;
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+		throw new FieldError(
+			label,
+			`"${label}" must be a JSON object, but it is ${describeValue(value)}`,
+			'Write an object such as {"department": "Sales"}.',
+		);
+	}
+	return value as Record<string, unknown>;
+}
+
+function customFieldsFromPairs(
+	pairs: NonNullable<ProjectInput['customFieldPairs']>,
+): Record<string, unknown> {
+	const label = 'Custom Fields by Key';
 	const fields: Record<string, unknown> = {};
 	for (const pair of pairs) {
-		const label = 'Custom Fields';
 		if (typeof pair.key !== 'string' || pair.key.trim() === '') {
 			throw new FieldError(
 				label,
-				`A custom field has no key`,
+				`A custom field in "${label}" has no key`,
 				'Give every custom field the key the API knows it by (for example department), or remove the empty row.',
 			);
 		}
 		const key = pair.key.trim();
 		if (Object.prototype.hasOwnProperty.call(fields, key)) {
-			throw new FieldError(label, `The custom field "${key}" is set twice`, 'Keep one row per custom field.');
+			throw new FieldError(
+				label,
+				`The custom field "${key}" is set twice in "${label}"`,
+				'Keep one row per custom field.',
+			);
 		}
 		fields[key] = pair.value ?? null;
 	}
@@ -291,20 +232,70 @@ export function normaliseCustomFields(input: ProjectInput): Record<string, unkno
 }
 
 /**
- * The body of a create request. `name` is required here; every other field is sent only when set.
- * Throws FieldError for the first problem found.
+ * The custom fields from all three places a user can set them: the typed form, the key/value list and the JSON
+ * object. They combine; a key set in two places is an error rather than a silent choice between the values.
  */
-export function buildProjectBody(input: ProjectInput, timezone: string): ProjectBody {
-	const body: ProjectBody = {};
-	const zone = DateTime.local().setZone(timezone).isValid ? timezone : 'UTC';
-	if (isBlank(input.name)) {
-		throw new FieldError(
-			'Name',
-			'"Name" is empty',
-			'Every project needs a name: map "Name" to a column that is filled for every item.',
-		);
+export function normaliseCustomFields(
+	input: ProjectInput,
+	timezone = 'UTC',
+): Record<string, unknown> | undefined {
+	const sources: Array<[string, Record<string, unknown>]> = [];
+	if (input.customFieldsMapped) {
+		const mapped = normaliseMappedCustomFields(input.customFieldsMapped, usableZone(timezone));
+		if (Object.keys(mapped).length > 0) sources.push(['Custom Fields', mapped]);
 	}
-	body.name = text('Name', input.name, MAX_NAME_LENGTH);
+	if (input.customFieldPairs && input.customFieldPairs.length > 0) {
+		sources.push(['Custom Fields by Key', customFieldsFromPairs(input.customFieldPairs)]);
+	}
+	if (input.customFieldsJson !== undefined && !isBlank(input.customFieldsJson)) {
+		sources.push(['Custom Fields (JSON)', customFieldsFromJson(input.customFieldsJson)]);
+	}
+	if (sources.length === 0) return undefined;
+	const fields: Record<string, unknown> = {};
+	const origin: Record<string, string> = {};
+	for (const [label, values] of sources) {
+		for (const [key, value] of Object.entries(values)) {
+			if (Object.prototype.hasOwnProperty.call(origin, key)) {
+				throw new FieldError(
+					label,
+					`The custom field "${key}" is set both in "${origin[key]}" and in "${label}"`,
+					'Set each custom field in one place only.',
+				);
+			}
+			origin[key] = label;
+			fields[key] = value;
+		}
+	}
+	return fields;
+}
+
+export interface BodyOptions {
+	/** A create request needs a name; an update changes only what is set. */
+	requireName: boolean;
+}
+
+/**
+ * The body of a create request (name required) or of an update (PATCH: only what is set). Every other field
+ * is sent only when set. Throws FieldError for the first problem found.
+ */
+export function buildProjectBody(
+	input: ProjectInput,
+	timezone: string,
+	options: BodyOptions = { requireName: true },
+): ProjectBody {
+	const body: ProjectBody = {};
+	const zone = usableZone(timezone);
+	if (isBlank(input.name)) {
+		if (options.requireName) {
+			throw new FieldError(
+				'Name',
+				'"Name" is empty',
+				'Every project needs a name: map "Name" to a column that is filled for every item.',
+			);
+		}
+	} else {
+		body.name = text('Name', input.name, MAX_NAME_LENGTH);
+	}
 	if (!isBlank(input.description)) {
 		body.description = text('Description', input.description, MAX_DESCRIPTION_LENGTH);
 	}
@@ -319,7 +310,7 @@ export function buildProjectBody(input: ProjectInput, timezone: string): Project
 			'Set an End Date on or after the Start Date, or leave one of them empty.',
 		);
 	}
-	if (!isBlank(input.ownerId)) body.ownerId = text('Owner ID', input.ownerId, 200);
+	if (!isBlank(input.ownerId)) body.ownerId = text('Owner', input.ownerId, 200);
 	if (!isBlank(input.teamIds)) {
 		const teamIds = normaliseTeamIds(input.teamIds);
 		if (teamIds.length > 0) body.teamIds = teamIds;
@@ -340,7 +331,7 @@ export function buildProjectBody(input: ProjectInput, timezone: string): Project
 			amount: normaliseAmount(input.budgetAmount),
 		};
 	}
-	const customFields = normaliseCustomFields(input);
+	const customFields = normaliseCustomFields(input, zone);
 	if (customFields !== undefined) body.customFields = customFields;
 	return body;
 }

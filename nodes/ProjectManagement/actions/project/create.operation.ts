@@ -1,13 +1,21 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { checkCustomKey, deriveIdempotencyKey } from '../../helpers/idempotency';
-import type { ProjectInput } from '../../helpers/projectFields';
-import { FieldError, buildProjectBody } from '../../helpers/projectFields';
-import { apiRequest } from '../../transport';
-import { currencyOptions, priorityOptions, statusOptions } from '../../descriptions/fieldOptions';
-import { readRequestOptions, requestOptionsDescription } from '../../descriptions/requestOptions';
-import { outcomeOf } from '../../helpers/outcome';
+import { additionalProjectFields, customFieldsMapper } from '../../descriptions/projectFields';
+import {
+	dryRunOption,
+	idempotencyKeyOption,
+	readRequestOptions,
+	requestOptions,
+} from '../../descriptions/requestOptions';
+import type { CallCost } from '../../helpers/outcome';
+import { NO_CALLS, addCosts, outcomeOf } from '../../helpers/outcome';
+import type { ProjectBody } from '../../helpers/projectFields';
+import { buildProjectBody } from '../../helpers/projectFields';
+import type { CallSettings } from '../../transport';
+import { ApiCallFailure, apiRequest } from '../../transport';
+import { AmbiguousName } from '../itemErrors';
+import { idempotencyKeyFor, projectPath, readProjectInput, settle, showRequest } from './projectRequest';
 
 const properties: INodeProperties[] = [
 	{
@@ -17,210 +25,165 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. Acme Corp onboarding',
-		description: 'The name of the new project. Project names are unique in the project-management system.',
+		description:
+			'The name of the new project, as plain text of up to 200 characters. Project names are unique in the project-management system.',
 	},
 	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
+		displayName: 'If a Project With This Name Exists',
+		name: 'ifExists',
+		type: 'options',
+		noDataExpression: true,
 		options: [
 			{
-				displayName: 'Budget',
-				name: 'budget',
-				type: 'fixedCollection',
-				default: {},
-				placeholder: 'Add Budget',
-				description: 'The money set aside for the project',
-				options: [
-					{
-						displayName: 'Budget',
-						name: 'budgetValues',
-						values: [
-							{
-								displayName: 'Currency',
-								name: 'currency',
-								type: 'options',
-								options: currencyOptions(),
-								default: 'USD',
-								description:
-									'The currency of the amount. Choose from the list, or specify a three-letter ISO 4217 code using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-							},
-							{
-								displayName: 'Amount',
-								name: 'amount',
-								type: 'number',
-								typeOptions: { minValue: 0, numberPrecision: 2 },
-								default: 0,
-								description: 'The budget amount, zero or more, without currency signs',
-							},
-						],
-					},
-				],
+				name: 'Report an Error',
+				value: 'error',
+				description: 'The item fails with a message that names the existing project',
 			},
 			{
-				displayName: 'Custom Fields',
-				name: 'customFieldsUi',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				default: {},
-				placeholder: 'Add Custom Field',
-				description: 'Values for the custom fields your project-management system defines',
-				options: [
-					{
-						displayName: 'Field',
-						name: 'field',
-						values: [
-							{
-								displayName: 'Key',
-								name: 'key',
-								type: 'string',
-								default: '',
-								placeholder: 'e.g. department',
-								description: 'The key the API knows the custom field by',
-							},
-							{
-								displayName: 'Value',
-								name: 'value',
-								type: 'string',
-								default: '',
-								description:
-									'The value. For a number or a yes/no field, use an expression such as {{ 3 }} or {{ true }}.',
-							},
-						],
-					},
-				],
+				name: 'Return the Existing Project',
+				value: 'returnExisting',
+				description: 'Output the project that has this name, unchanged (find or create)',
 			},
 			{
-				displayName: 'Custom Fields (JSON)',
-				name: 'customFieldsJson',
-				type: 'json',
-				default: '{}',
-				description:
-					'All custom fields as one JSON object, for example {"department": "Sales", "riskScore": 3}. Used instead of Custom Fields when set.',
-			},
-			{
-				displayName: 'Description',
-				name: 'description',
-				type: 'string',
-				typeOptions: { rows: 4 },
-				default: '',
-				description: 'What the project is about',
-			},
-			{
-				displayName: 'End Date',
-				name: 'endDate',
-				type: 'dateTime',
-				default: '',
-				description:
-					'When the project is planned to end. Must not be before the start date. Text from an expression is accepted in ISO 8601 form, such as 2026-03-31.',
-			},
-			{
-				displayName: 'Owner ID',
-				name: 'ownerId',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. usr_1001',
-				description: 'The ID of the user who owns the project',
-			},
-			{
-				displayName: 'Priority',
-				name: 'priority',
-				type: 'options',
-				options: priorityOptions,
-				default: 'Medium',
-				description: 'How urgent the project is',
-			},
-			{
-				displayName: 'Start Date',
-				name: 'startDate',
-				type: 'dateTime',
-				default: '',
-				description:
-					'When the project is planned to start. Text from an expression is accepted in ISO 8601 form, such as 2026-02-01 or 2026-02-01T09:00:00Z.',
-			},
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: statusOptions,
-				default: 'Draft',
-				description: 'The status the project starts in',
-			},
-			{
-				displayName: 'Team IDs',
-				name: 'teamIds',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. team_design, team_sales',
-				description: 'The teams working on the project: a comma-separated list, or a list from an expression',
+				name: 'Update the Existing Project',
+				value: 'update',
+				description: 'Change the project that has this name to the fields given here (create or update)',
 			},
 		],
+		default: 'error',
+		description:
+			'What to do when the name is taken. Names are compared without regard to upper and lower case.',
 	},
-	requestOptionsDescription,
+	additionalProjectFields,
+	customFieldsMapper,
+	requestOptions([dryRunOption, idempotencyKeyOption]),
 ];
 
 const displayOptions = { show: { resource: ['project'], operation: ['create'] } };
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-/** The node's parameters for one item, as the field helpers expect them. */
-function readInput(this: IExecuteFunctions, itemIndex: number): ProjectInput {
-	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-	const budget = (fields.budget as IDataObject | undefined)?.budgetValues as IDataObject | undefined;
-	const pairs = (fields.customFieldsUi as IDataObject | undefined)?.field as ProjectInput['customFieldPairs'];
-	const json = fields.customFieldsJson;
-	return {
-		name: this.getNodeParameter('name', itemIndex, ''),
-		description: fields.description,
-		status: fields.status,
-		priority: fields.priority,
-		startDate: fields.startDate,
-		endDate: fields.endDate,
-		ownerId: fields.ownerId,
-		teamIds: fields.teamIds,
-		budgetCurrency: budget?.currency,
-		budgetAmount: budget?.amount,
-		customFieldPairs: pairs,
-		customFieldsJson: json === '{}' || json === '' ? undefined : json,
-	};
+type IfExists = 'error' | 'returnExisting' | 'update';
+
+interface Found {
+	project?: IDataObject;
+	cost: CallCost;
+}
+
+/** The project with this exact name (compared case-insensitively by the API), if there is one. */
+async function findByName(this: IExecuteFunctions, name: string, settings: CallSettings): Promise<Found> {
+	const response = await apiRequest.call(
+		this,
+		{ method: 'GET', path: '/projects', qs: { name, limit: 2 } },
+		settings,
+	);
+	const data = ((response.body as IDataObject)?.data ?? []) as IDataObject[];
+	if (data.length > 1) throw new AmbiguousName(name, data.length);
+	return { project: data[0], cost: response };
+}
+
+const isDuplicateName = (error: unknown): error is ApiCallFailure =>
+	error instanceof ApiCallFailure &&
+	error.details.statusCode === 409 &&
+	error.details.apiCode === 'DUPLICATE_RESOURCE';
+
+/** The fields an existing project gets in "update" mode: all that were given, except the name it was found by. */
+function updateBodyOf(body: ProjectBody): IDataObject {
+	const { name: _foundBy, ...fields } = body;
+	return fields as IDataObject;
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const settings = readRequestOptions.call(this, itemIndex);
-	const body = buildProjectBody(readInput.call(this, itemIndex), this.getTimezone());
+	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'error') as IfExists;
+	const body = buildProjectBody(
+		readProjectInput.call(this, itemIndex, 'additionalFields', this.getNodeParameter('name', itemIndex, '')),
+		this.getTimezone(),
+	);
+	const name = body.name as string;
+	const idempotencyKey = idempotencyKeyFor.call(this, settings, 'project:create', body);
+	const updateBody = updateBodyOf(body);
+	// An update is re-applied on a later run (a new execution) rather than answered from the API's store,
+	// which would return the project as it was then; within one execution the key stays the same.
+	const updateKey =
+		ifExists === 'update'
+			? idempotencyKeyFor.call(this, settings, 'project:upsert', {
+					body: updateBody,
+					execution: this.getExecutionId(),
+				})
+			: undefined;
 
-	let idempotencyKey: string;
-	if (settings.customKey !== undefined) {
-		const checked = checkCustomKey(settings.customKey);
-		if ('problem' in checked) {
-			throw new FieldError(
-				'Idempotency Key',
-				`"Idempotency Key" ${checked.problem}`,
-				'Map the key to a stable value of the item, such as a CRM deal ID, or clear the option to let the node make one.',
-			);
+	if (settings.dryRun) {
+		const json: IDataObject = {
+			dryRun: true,
+			request: await showRequest.call(this, 'POST', '/projects', body as IDataObject, idempotencyKey),
+		};
+		if (ifExists !== 'error') {
+			json.lookup = await showRequest.call(this, 'GET', '/projects', undefined, undefined, {
+				name,
+				limit: 2,
+			});
+			json.ifNameExists =
+				ifExists === 'returnExisting'
+					? { action: 'Return the existing project unchanged; nothing is sent after the lookup' }
+					: {
+							action: 'Update the existing project instead of sending the request above',
+							...(await showRequest.call(this, 'PATCH', '/projects/{id}', updateBody, updateKey)),
+						};
 		}
-		idempotencyKey = checked.key;
-	} else {
-		idempotencyKey = deriveIdempotencyKey({
-			workflowId: String(this.getWorkflow().id ?? ''),
-			nodeId: this.getNode().id,
-			operation: 'project:create',
-			payload: body,
-		});
+		return [{ json: { ...json, ...outcomeOf('dryRun', NO_CALLS, idempotencyKey) } }];
 	}
 
+	let cost: CallCost = NO_CALLS;
+	let existing: IDataObject | undefined;
+	if (ifExists !== 'error') {
+		const found = await findByName.call(this, name, settings.call);
+		cost = addCosts(cost, found.cost);
+		existing = found.project;
+	}
+
+	if (existing === undefined) {
+		const posted = await settle(
+			apiRequest.call(
+				this,
+				{ method: 'POST', path: '/projects', body: body as IDataObject, idempotencyKey },
+				settings.call,
+			),
+		);
+		if ('value' in posted) {
+			const response = posted.value;
+			cost = addCosts(cost, response);
+			return [
+				{
+					json: {
+						...(response.body as IDataObject),
+						...outcomeOf(response.replayed ? 'replayed' : 'created', cost, idempotencyKey),
+					},
+				},
+			];
+		}
+		if (ifExists === 'error' || !isDuplicateName(posted.failure)) throw posted.failure;
+		// Another run created the name between the lookup and the create: find it again and carry on.
+		const found = await findByName.call(this, name, settings.call);
+		cost = addCosts(cost, posted.failure.details, found.cost);
+		if (found.project === undefined) throw posted.failure;
+		existing = found.project;
+	}
+
+	if (ifExists === 'returnExisting' || Object.keys(updateBody).length === 0) {
+		return [{ json: { ...existing, ...outcomeOf('existing', cost) } }];
+	}
 	const response = await apiRequest.call(
 		this,
-		{ method: 'POST', path: '/projects', body: body as IDataObject, idempotencyKey },
+		{ method: 'PATCH', path: projectPath(String(existing.id)), body: updateBody, idempotencyKey: updateKey },
 		settings.call,
 	);
+	cost = addCosts(cost, response);
 	return [
 		{
 			json: {
 				...(response.body as IDataObject),
-				...outcomeOf(response.replayed ? 'replayed' : 'created', response, idempotencyKey),
+				...outcomeOf(response.replayed ? 'replayed' : 'updated', cost, updateKey),
 			},
 		},
 	];

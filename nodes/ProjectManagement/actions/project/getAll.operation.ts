@@ -1,0 +1,125 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { readRequestOptions, requestOptions } from '../../descriptions/requestOptions';
+import type { CallCost } from '../../helpers/outcome';
+import { NO_CALLS, addCosts, outcomeOf } from '../../helpers/outcome';
+import { apiRequest } from '../../transport';
+
+/** The API's largest page. */
+const PAGE_SIZE = 100;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		description: 'Conditions the projects must all meet. Without filters, every project is returned.',
+		options: [
+			{
+				displayName: 'Name',
+				name: 'name',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Acme Corp onboarding',
+				description:
+					'Only the project with exactly this name (upper and lower case do not matter). Leave empty for all names.',
+			},
+			{
+				displayName: 'Name Contains',
+				name: 'search',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. onboarding',
+				description: 'Only projects whose name contains this text (upper and lower case do not matter)',
+			},
+			{
+				displayName: 'Status Name or ID',
+				name: 'status',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getStatuses' },
+				default: '',
+				description:
+					'Only projects in this status, such as Active. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+		],
+	},
+	requestOptions(),
+];
+
+const displayOptions = { show: { resource: ['project'], operation: ['getAll'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+/** The filters the user set, as the API's query parameters; an empty filter is no filter. */
+function queryOf(filters: IDataObject): IDataObject {
+	const query: IDataObject = {};
+	for (const key of ['name', 'search', 'status']) {
+		const value = filters[key];
+		if (typeof value === 'string' && value.trim() !== '') query[key] = value.trim();
+		else if (typeof value === 'number') query[key] = String(value);
+	}
+	return query;
+}
+
+/**
+ * Projects, oldest first, one output item each, read page by page along the API's cursor until the limit is
+ * reached or, with Return All, until the last page.
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const settings = readRequestOptions.call(this, itemIndex);
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll
+		? Infinity
+		: Math.max(1, Math.floor(this.getNodeParameter('limit', itemIndex, 50) as number));
+	const query = queryOf(this.getNodeParameter('filters', itemIndex, {}) as IDataObject);
+
+	const projects: IDataObject[] = [];
+	const seenCursors = new Set<string>();
+	let cost: CallCost = NO_CALLS;
+	let cursor: string | undefined;
+	while (projects.length < limit) {
+		const qs: IDataObject = { ...query, limit: Math.min(PAGE_SIZE, limit - projects.length) };
+		if (cursor) qs.cursor = cursor;
+		const response = await apiRequest.call(this, { method: 'GET', path: '/projects', qs }, settings.call);
+		cost = addCosts(cost, response);
+		const page = (response.body ?? {}) as { data?: unknown; nextCursor?: unknown };
+		if (Array.isArray(page.data)) projects.push(...(page.data as IDataObject[]));
+		const next = typeof page.nextCursor === 'string' && page.nextCursor !== '' ? page.nextCursor : undefined;
+		if (next === undefined) break;
+		if (seenCursors.has(next)) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`The API sent the same page position twice while listing projects [item ${itemIndex}]`,
+				{
+					itemIndex,
+					description:
+						'The list would never end, so the node stopped. Set a Limit instead of Return All, and report this to the administrator of the project-management system.',
+				},
+			);
+		}
+		seenCursors.add(next);
+		cursor = next;
+	}
+
+	const outcome = outcomeOf('found', cost);
+	return projects.slice(0, limit).map((project) => ({ json: { ...project, ...outcome } }));
+}

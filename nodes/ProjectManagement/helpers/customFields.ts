@@ -1,0 +1,142 @@
+import { parseDate } from './dates';
+import { FieldError } from './fieldError';
+import { describeValue } from './idempotency';
+
+/**
+ * Custom fields as the API defines them (`GET /custom-fields`), and the values a user gave for them in the
+ * typed form, checked and converted to what the API accepts before anything is sent.
+ */
+
+/** The API's custom field types. */
+export type ApiCustomFieldType = 'text' | 'number' | 'date' | 'option' | 'boolean';
+
+export interface ApiCustomField {
+	key: string;
+	label: string;
+	type: string;
+	options?: string[];
+}
+
+/** The input n8n shows for each API type (n8n's resource mapper field types). */
+const INPUT_TYPES: Record<ApiCustomFieldType, 'string' | 'number' | 'dateTime' | 'options' | 'boolean'> = {
+	text: 'string',
+	number: 'number',
+	date: 'dateTime',
+	option: 'options',
+	boolean: 'boolean',
+};
+
+/** The input type for an API field type; a type the API adds later gets a text input and is sent as typed. */
+export function inputTypeFor(apiType: string): 'string' | 'number' | 'dateTime' | 'options' | 'boolean' {
+	return INPUT_TYPES[apiType as ApiCustomFieldType] ?? 'string';
+}
+
+/** One field of the form as n8n stores it with the node (its resource mapper schema). */
+export interface MappedField {
+	id: string;
+	displayName?: string;
+	type?: string;
+	options?: Array<{ name?: string; value?: unknown }>;
+}
+
+export interface MappedCustomFields {
+	values?: Record<string, unknown> | null;
+	schema?: MappedField[];
+}
+
+const isEmpty = (value: unknown) =>
+	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+
+function problem(label: string, message: string, hint: string): FieldError {
+	return new FieldError(label, `Custom field "${label}" ${message}`, hint);
+}
+
+function toText(label: string, value: unknown): string {
+	if (typeof value === 'string') return value.trim();
+	if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean')
+		return String(value);
+	throw problem(label, `must be text, but it is ${describeValue(value)}`, `Map "${label}" to a text value.`);
+}
+
+function toNumber(label: string, value: unknown): number {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+	throw problem(
+		label,
+		`must be a number, but it is ${describeValue(value)}`,
+		`Enter a plain number such as 3 or 12.5 in "${label}", without units or thousands separators.`,
+	);
+}
+
+function toBoolean(label: string, value: unknown): boolean {
+	if (typeof value === 'boolean') return value;
+	if (typeof value === 'string' && /^\s*(true|false)\s*$/i.test(value))
+		return value.trim().toLowerCase() === 'true';
+	throw problem(
+		label,
+		`must be true or false, but it is ${describeValue(value)}`,
+		`Use the switch, or an expression that gives true or false, such as {{ $json.billable === "yes" }}.`,
+	);
+}
+
+/** A date field holds a calendar day: the day the value falls on in the workflow's time zone. */
+function toCalendarDate(label: string, value: unknown, timezone: string): string {
+	const date = parseDate(label, value, timezone, `Custom field "${label}"`);
+	return date.setZone(timezone).toISODate() as string;
+}
+
+function toOption(label: string, value: unknown, field: MappedField): string {
+	const choices = (field.options ?? [])
+		.map((option) => option.value)
+		.filter((choice): choice is string => typeof choice === 'string');
+	const given = typeof value === 'number' ? String(value) : value;
+	if (typeof given === 'string') {
+		const trimmed = given.trim();
+		if (choices.length === 0 || choices.includes(trimmed)) return trimmed;
+		const sameButCase = choices.find((choice) => choice.toLowerCase() === trimmed.toLowerCase());
+		if (sameButCase !== undefined) return sameButCase;
+	}
+	throw problem(
+		label,
+		`must be one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}, but it is ${describeValue(value)}`,
+		`Pick a value from the list in "${label}", or map it to one of the values above.`,
+	);
+}
+
+/**
+ * The values of the typed form, each checked against the type its field had when the form was filled in and
+ * converted to what the API takes (numbers, true/false, a YYYY-MM-DD day, one of the options). Empty values are
+ * left out: an untouched field is not sent. A field the form does not know is sent as it is.
+ */
+export function normaliseMappedCustomFields(
+	mapped: MappedCustomFields,
+	timezone: string,
+): Record<string, unknown> {
+	const fields: Record<string, unknown> = {};
+	const schema = new Map((mapped.schema ?? []).map((field) => [field.id, field]));
+	for (const [key, value] of Object.entries(mapped.values ?? {})) {
+		if (isEmpty(value)) continue;
+		const field = schema.get(key);
+		const label = field?.displayName || key;
+		switch (field?.type) {
+			case 'string':
+				fields[key] = toText(label, value);
+				break;
+			case 'number':
+				fields[key] = toNumber(label, value);
+				break;
+			case 'boolean':
+				fields[key] = toBoolean(label, value);
+				break;
+			case 'dateTime':
+				fields[key] = toCalendarDate(label, value, timezone);
+				break;
+			case 'options':
+				fields[key] = toOption(label, value, field);
+				break;
+			default:
+				fields[key] = value;
+		}
+	}
+	return fields;
+}
