@@ -32,7 +32,8 @@ export class ProjectManagementApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'An API key from your project-management system, with permission to create projects',
+			description:
+				'An API key from your project-management system. It needs projects:read and projects:write for projects, and directory:read for the lists of users, teams and custom fields.',
 		},
 		{
 			displayName: 'Send Key As',

@@ -56,7 +56,8 @@ export class ProjectManagementOAuth2Api implements ICredentialType {
 			name: 'scope',
 			type: 'string',
 			default: 'projects:read projects:write directory:read',
-			description: 'The permissions to ask for, separated by spaces. Creating projects needs projects:write.',
+			description:
+				'The permissions to ask for, separated by spaces: projects:read and projects:write for projects, directory:read for the lists of users, teams and custom fields',
 		},
 		{
 			displayName: 'Send Client Credentials',

@@ -10,7 +10,7 @@ import path from 'node:path';
 import Table from 'cli-table3';
 import type { IDataObject } from 'n8n-workflow';
 
-import { DEALS, DEAL_TO_PROJECT } from './demoDeals';
+import { DEALS, DEAL_STAGE_TO_PROJECT, DEAL_TO_PROJECT } from './demoDeals';
 import { EngineHarness, PACKAGE_ROOT } from '../test/engine/harness';
 import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
 
@@ -113,6 +113,37 @@ async function main() {
 				: 'MISMATCH between the node and the server!',
 		);
 		if (!confirmed) process.exitCode = 1;
+
+		console.log(
+			'\nThe CRM moves the same deals to "Active" and sends them again (existing projects are updated):',
+		);
+		const storedBefore = stats.projectsStored;
+		const again = await harness.run({
+			items: DEALS,
+			parameters: DEAL_STAGE_TO_PROJECT,
+			credentialId: 'demo',
+			settings: { onError: 'continueRegularOutput' },
+		});
+		const secondCounts: Record<string, number> = {};
+		for (const item of again.output) {
+			const label = String((item.json._result as IDataObject | undefined)?.outcome ?? '?');
+			secondCounts[label] = (secondCounts[label] ?? 0) + 1;
+		}
+		console.log(
+			Object.entries(secondCounts)
+				.map(([outcome, count]) => `${count} ${outcome}`)
+				.join(', '),
+		);
+		const after = await api.stats();
+		// In Create, "replayed" is a project an earlier attempt created; an update that was replayed is "updated".
+		const newlyCreated = (secondCounts.created ?? 0) + (secondCounts.replayed ?? 0);
+		const unchanged = after.projectsStored === storedBefore + newlyCreated;
+		console.log(
+			unchanged
+				? `Server: still ${after.projectsStored} projects${newlyCreated ? ` (${newlyCreated} created now for deals that were not before)` : ''}; no duplicates.`
+				: 'MISMATCH: the second run changed the number of projects unexpectedly!',
+		);
+		if (!unchanged) process.exitCode = 1;
 	} finally {
 		await api.close();
 	}

@@ -196,10 +196,47 @@ export const DEAL_TO_PROJECT: INodeParameters = {
 		status: 'Planned',
 		priority: '={{ $json.value >= 100000 ? "High" : "Medium" }}',
 		startDate: '={{ $json.kickoff }}',
-		ownerId: '={{ $json.owner }}',
-		teamIds: 'team_sales, team_engineering',
+		ownerId: { __rl: true, mode: 'id', value: '={{ $json.owner }}' },
+		teamIds: ['team_sales', 'team_engineering'],
 		budget: { budgetValues: { currency: '={{ $json.currency }}', amount: '={{ $json.value }}' } },
-		customFieldsUi: { field: [{ key: 'crmDealId', value: '={{ $json.dealId }}' }] },
+	},
+	customFields: {
+		mappingMode: 'defineBelow',
+		value: { crmDealId: '={{ $json.dealId }}', billable: true },
+		matchingColumns: [],
+		schema: [
+			{
+				id: 'crmDealId',
+				displayName: 'CRM Deal ID',
+				type: 'string',
+				required: false,
+				defaultMatch: false,
+				display: true,
+			},
+			{
+				id: 'billable',
+				displayName: 'Billable',
+				type: 'boolean',
+				required: false,
+				defaultMatch: false,
+				display: true,
+			},
+		],
+		attemptToConvertTypes: false,
+		convertFieldsToString: false,
 	},
 	options: { retryDelayMs: 200, maxAttempts: 6 },
+};
+
+/**
+ * The second act: the CRM moves the same deals to the next stage and sends them again. The node finds each
+ * project by its name and updates it ("If a Project With This Name Exists": Update), creating none twice.
+ */
+export const DEAL_STAGE_TO_PROJECT: INodeParameters = {
+	...DEAL_TO_PROJECT,
+	ifExists: 'update',
+	additionalFields: {
+		...(DEAL_TO_PROJECT.additionalFields as INodeParameters),
+		status: 'Active',
+	},
 };

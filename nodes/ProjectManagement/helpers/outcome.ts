@@ -3,10 +3,10 @@
  * without reading logs: what happened, after how many attempts and how long a wait, and the idempotency key
  * that ties a later run to this one.
  *
- * - `created`: a new project. `replayed`: an earlier attempt had done the create or update and its answer was
- *   lost; the API answered from its idempotency store.
+ * - `created`: a new project. `replayed`: an earlier attempt had done it (Create: created the project; Update:
+ *   made the change) and its answer was lost; the API answered from its idempotency store.
  * - `existing`: Create found a project with the name and returned it. `updated`: Update changed the project,
- *   or Create found one with the name and updated it.
+ *   or Create found one with the name and updated it (also when an earlier attempt of that update had).
  * - `found`: Get or Get Many read the project.
  * - `deleted`: Delete removed the project. `notFound`: Delete found no such project and was told to treat that
  *   as success (a cleanup that runs twice).

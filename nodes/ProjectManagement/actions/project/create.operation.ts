@@ -179,12 +179,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		settings.call,
 	);
 	cost = addCosts(cost, response);
-	return [
-		{
-			json: {
-				...(response.body as IDataObject),
-				...outcomeOf(response.replayed ? 'replayed' : 'updated', cost, updateKey),
-			},
-		},
-	];
+	// Also when the API replays the update (an earlier attempt made it): in Create, "replayed" keeps meaning that
+	// an earlier attempt created the project.
+	return [{ json: { ...(response.body as IDataObject), ...outcomeOf('updated', cost, updateKey) } }];
 }
