@@ -14,8 +14,6 @@ export interface Principal {
 interface IssuedToken {
 	principal: Principal;
 	expiresAt: number;
-	/** Requests that presented it while it was valid. */
-	uses: number;
 }
 
 export type TokenLookup = { kind: 'valid'; principal: Principal } | { kind: 'expired' } | { kind: 'unknown' };
@@ -45,7 +43,6 @@ export class Credentials {
 		this.tokens.set(token, {
 			principal: { clientId: client.clientId, name: client.name, authMethod: 'oauth2', scopes },
 			expiresAt: Date.now() + ttlSeconds * 1000,
-			uses: 0,
 		});
 		return token;
 	}
@@ -54,20 +51,12 @@ export class Credentials {
 		const issued = this.tokens.get(token);
 		if (!issued) return { kind: 'unknown' };
 		if (issued.expiresAt <= Date.now()) return { kind: 'expired' };
-		issued.uses++;
 		return { kind: 'valid', principal: issued.principal };
 	}
 
-	/**
-	 * The tokenExpiry fault: a valid token that has been used before expires now. A token on its first use is
-	 * left alone, as a real one does not expire the moment it is issued. True when the token expired.
-	 */
-	expireUsedToken(token: string): boolean {
-		const issued = this.tokens.get(token);
-		const now = Date.now();
-		if (!issued || issued.uses === 0 || issued.expiresAt <= now) return false;
-		issued.expiresAt = now;
-		return true;
+	/** Whether `token` is an access token this server issued and that has not expired. */
+	isValidToken(token: string): boolean {
+		return this.token(token).kind === 'valid';
 	}
 
 	expireAllTokens(): number {

@@ -18,6 +18,8 @@ export interface ServerState {
 	prng: Prng;
 	stats: Stats;
 	sleeper: Sleeper;
+	/** Idempotency keys whose last request got the tokenExpiry 401: their next request is n8n's resend. */
+	tokenExpiryKeys: Set<string>;
 }
 
 export function createState(options: ReferenceApiOptions): ServerState {
@@ -34,5 +36,6 @@ export function createState(options: ReferenceApiOptions): ServerState {
 		prng: new Prng(options.faults.seed),
 		stats: new Stats(),
 		sleeper: new Sleeper(),
+		tokenExpiryKeys: new Set(),
 	};
 }

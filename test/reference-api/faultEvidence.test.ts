@@ -1,4 +1,5 @@
 import { FAULT_CLASSES } from '../../reference-api/src';
+import { Prng } from '../../reference-api/src/prng';
 import { read, sleep, TestApi, unique, type Json } from './helpers';
 
 /**
@@ -36,6 +37,21 @@ function createWithKey(
 	return api.fetch('POST', '/projects', { body: { name }, idempotencyKey: key, signal, headers });
 }
 
+test('fault draws are uniform from the first request after a (re)seed, whatever the seed', () => {
+	// Seeds 1…2000, the first and the second draw of each: about 20 % below 0.2, spread over [0, 1).
+	for (const position of [0, 1]) {
+		const draws = Array.from({ length: 2000 }, (_, index) => {
+			const prng = new Prng(index + 1);
+			if (position === 1) prng.next();
+			return prng.next();
+		});
+		const low = draws.filter((draw) => draw < 0.2).length / draws.length;
+		expect(low).toBeGreaterThan(0.17);
+		expect(low).toBeLessThan(0.23);
+		expect(new Set(draws.map((draw) => Math.floor(draw * 10))).size).toBe(10);
+	}
+});
+
 describe('the request log', () => {
 	test('has arrival time, the execution id header, and no Retry-After fields on plain answers', async () => {
 		const before = Date.now();
@@ -46,6 +62,16 @@ describe('the request log', () => {
 		expect(entry.executionId).toBe('42');
 		expect(entry.retryAfterSeconds).toBeNull();
 		expect(entry.retryNotBefore).toBeNull();
+	});
+
+	test('answers given before the idempotency layer (faults, rate limit) still log the key, unquoted', async () => {
+		await api.configure({ faults: { rates: { ...noFaults, throttle: 1 } } });
+		const key = unique('early');
+		await read(
+			await api.fetch('POST', '/projects', { body: { name: unique('E') }, idempotencyKey: `"${key}"` }),
+		);
+		const [entry] = await creates();
+		expect(entry).toMatchObject({ status: 429, fault: 'throttle', idempotencyKey: key });
 	});
 
 	test.each(['seconds', 'http-date'] as const)(
@@ -98,15 +124,34 @@ describe('the request log', () => {
 	});
 });
 
+test('a slow answer whose client gave up is still logged, when it is done', async () => {
+	await api.configure({ faults: { rates: { ...noFaults, slowBeforeCommit: 1 } } });
+	await expect(createWithKey(unique('Slow'), unique('k'), AbortSignal.timeout(100))).rejects.toThrow();
+	expect(await creates()).toHaveLength(0);
+	await sleep(400);
+	const [entry] = await creates();
+	expect(entry).toMatchObject({ status: 201, fault: 'slowBeforeCommit' });
+	expect(entry.at - entry.receivedAt).toBeGreaterThanOrEqual(290);
+	expect((await api.stats()).faultsInjected.slowBeforeCommit).toBe(1);
+});
+
 describe('tokenExpiry: the 401 of an OAuth2 token that ran out mid-run', () => {
-	test('expires a token that was used before; the request gets 401 invalid_token', async () => {
+	const tokenExpiry = () => api.configure({ faults: { rates: { ...noFaults, tokenExpiry: 1 } } });
+
+	test('answers 401 invalid_token as for an expired token; nothing is created', async () => {
 		const token = await api.token();
-		expect((await api.call('GET', '/me', { bearer: token })).status).toBe(200);
-		await api.configure({ faults: { rates: { ...noFaults, tokenExpiry: 1 } } });
-		const reply = await api.call('POST', '/projects', { bearer: token, body: { name: unique('Expired') } });
+		await tokenExpiry();
+		const reply = await api.call('POST', '/projects', {
+			bearer: token,
+			body: { name: unique('Expired') },
+			idempotencyKey: unique('k'),
+		});
 		expect(reply.status).toBe(401);
 		expect(reply.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
-		expect(reply.body.message).toMatch(/expired/);
+		expect(reply.body).toEqual({
+			code: 'UNAUTHORIZED',
+			message: 'The access token has expired; request a new one from /oauth/token.',
+		});
 		const stats = await api.stats();
 		expect(stats.faultsInjected.tokenExpiry).toBe(1);
 		expect(stats.projectsStored).toBe(0);
@@ -114,16 +159,25 @@ describe('tokenExpiry: the 401 of an OAuth2 token that ran out mid-run', () => {
 		expect(entry).toMatchObject({ status: 401, fault: 'tokenExpiry' });
 	});
 
-	test('leaves a fresh token (its first use) and API keys alone', async () => {
-		await api.configure({ faults: { rates: { ...noFaults, tokenExpiry: 1 } } });
+	test('never acts on the resend with the same key (n8n refreshes once), nor on API keys', async () => {
 		const token = await api.token();
-		const fresh = await api.call('POST', '/projects', { bearer: token, body: { name: unique('Fresh') } });
-		expect(fresh.status).toBe(201);
-		const withKey = await api.call('POST', '/projects', { body: { name: unique('Keyed') } });
-		expect(withKey.status).toBe(201);
-		expect((await api.stats()).faultsInjected.tokenExpiry).toBe(0);
-		const again = await api.call('POST', '/projects', { bearer: token, body: { name: unique('Again') } });
+		await tokenExpiry();
+		const key = unique('k');
+		const body = { name: unique('Resent') };
+		expect((await api.call('POST', '/projects', { bearer: token, body, idempotencyKey: key })).status).toBe(
+			401,
+		);
+		const resend = await api.call('POST', '/projects', {
+			bearer: await api.token(),
+			body,
+			idempotencyKey: key,
+		});
+		expect(resend.status).toBe(201);
+		// The exemption is for one resend only.
+		const again = await api.call('POST', '/projects', { bearer: token, body, idempotencyKey: key });
 		expect(again.status).toBe(401);
+		expect((await api.call('POST', '/projects', { body: { name: unique('Keyed') } })).status).toBe(201);
+		expect((await api.stats()).faultsInjected.tokenExpiry).toBe(2);
 	});
 });
 

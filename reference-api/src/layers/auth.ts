@@ -12,6 +12,11 @@ function unauthorized(message: string, invalidToken: boolean): ApiError {
 	});
 }
 
+/** The answer to an access token that ran out (also the tokenExpiry fault's). */
+export function tokenExpired(): ApiError {
+	return unauthorized('The access token has expired; request a new one from /oauth/token.', true);
+}
+
 /** Resolves the caller from X-API-Key or Authorization: Bearer; messages never repeat the credential. */
 export function authenticate(state: ServerState, request: FastifyRequest): Principal {
 	const apiKeyHeader = request.headers['x-api-key'];
@@ -29,7 +34,7 @@ export function authenticate(state: ServerState, request: FastifyRequest): Princ
 		if (principal) return principal;
 		const token = state.credentials.token(bearer);
 		if (token.kind === 'valid') return token.principal;
-		if (token.kind === 'expired') throw unauthorized('The access token has expired; request a new one from /oauth/token.', true);
+		if (token.kind === 'expired') throw tokenExpired();
 		throw unauthorized('The bearer token is not recognised (neither an issued access token nor an API key).', true);
 	}
 	throw unauthorized('Credentials are missing: send X-API-Key: <key> or Authorization: Bearer <token>.', false);

@@ -5,6 +5,8 @@ import { errorBody } from '../errors';
 import type { StoredResponse } from '../idempotencyStore';
 import type { ServerState } from '../state';
 import { retryAfterHeader } from '../retryAfter';
+import { tokenExpired } from './auth';
+import { parseIdempotencyKey } from './idempotency';
 import { recordRequest } from './requestLog';
 
 const BEFORE_COMMIT: ReadonlySet<FaultClass> = new Set([
@@ -38,11 +40,17 @@ export function registerFaults(app: FastifyInstance, state: ServerState): void {
 	app.addHook('onRequest', async (request, reply) => {
 		const fault = drawFault(state, request);
 		request.ctx.plannedFault = fault;
+		const key = keyOf(request);
+		// The request after a tokenExpiry 401 with the same key is n8n's resend with a new token.
+		const resend = key !== null && state.tokenExpiryKeys.delete(key);
 		if (!fault || !BEFORE_COMMIT.has(fault)) return;
 		if (fault === 'tokenExpiry') {
-			// Authentication, next, answers 401 invalid_token; API keys and fresh tokens are left alone.
 			const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization?.trim() ?? '')?.[1];
-			if (bearer !== undefined && state.credentials.expireUsedToken(bearer)) request.ctx.fault = fault;
+			if (resend || bearer === undefined || !state.credentials.isValidToken(bearer)) return;
+			request.ctx.fault = fault;
+			if (key !== null) state.tokenExpiryKeys.add(key);
+			const error = tokenExpired();
+			reply.code(error.statusCode).headers(error.headers).send(error.body);
 			return;
 		}
 		request.ctx.fault = fault;
@@ -70,6 +78,16 @@ export function registerFaults(app: FastifyInstance, state: ServerState): void {
 				return;
 		}
 	});
+}
+
+function keyOf(request: FastifyRequest): string | null {
+	const header = request.headers['idempotency-key'];
+	if (typeof header !== 'string') return null;
+	try {
+		return parseIdempotencyKey(header);
+	} catch {
+		return null;
+	}
 }
 
 function setRetryAfter(state: ServerState, request: FastifyRequest, reply: FastifyReply, faults: FaultOptions): void {
@@ -119,6 +137,9 @@ export async function deliver(state: ServerState, request: FastifyRequest, reply
 			}
 			return send(reply, response);
 		default:
+			// A client that gave up waiting (a slow answer, a timeout) is gone, and fastify then never reports the
+			// response: log it here, or the attempt would be missing from the log.
+			if (request.raw.destroyed || request.raw.socket?.destroyed) recordRequest(state, request, response.status);
 			return send(reply, response);
 	}
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import type { ServerState } from '../state';
+import { parseIdempotencyKey } from './idempotency';
 
 /** Only API traffic is counted; admin polling must not disturb what it measures. */
 export function isApiRequest(url: string): boolean {
@@ -17,13 +18,23 @@ export function recordRequest(state: ServerState, request: FastifyRequest, statu
 	if (ctx.logged || !isApiRequest(request.url)) return;
 	ctx.logged = true;
 	const executionId = request.headers['x-n8n-execution-id'];
+	// Answers given before the idempotency layer (faults, authentication, rate limit) have not parsed the key.
+	let idempotencyKey = ctx.idempotencyKey;
+	const header = request.headers['idempotency-key'];
+	if (idempotencyKey === null && typeof header === 'string') {
+		try {
+			idempotencyKey = parseIdempotencyKey(header);
+		} catch {
+			idempotencyKey = header;
+		}
+	}
 	state.stats.record({
 		receivedAt: ctx.receivedAt,
 		method: request.method,
 		route: routeOf(request),
 		status,
 		clientId: ctx.principal?.clientId ?? null,
-		idempotencyKey: ctx.idempotencyKey,
+		idempotencyKey,
 		fault: ctx.fault,
 		retryAfterSeconds: ctx.retryAfterSeconds,
 		retryNotBefore: ctx.retryNotBefore,

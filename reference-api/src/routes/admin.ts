@@ -85,6 +85,7 @@ export function resetState(state: ServerState, forgetTokens: boolean): void {
 	state.idempotency.clear();
 	state.stats.reset();
 	state.rateLimiter.clear();
+	state.tokenExpiryKeys.clear();
 	state.prng.reseed(state.options.faults.seed);
 	if (forgetTokens) state.credentials.forgetTokens();
 }
