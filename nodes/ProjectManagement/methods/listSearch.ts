@@ -42,27 +42,34 @@ export async function searchProjects(
 	return { results, paginationToken: page.nextCursor ?? undefined };
 }
 
+/** Pages read for one answer while filtering users, so that a filter matching only later users still shows some. */
+const MAX_USER_PAGES = 10;
+
 /**
- * Users shown as "Name (email)". The API has no user search, so the filter is applied to each page here; the
- * editor asks for the next page as the user scrolls.
+ * Users shown as "Name (email)". The API has no user search, so the filter is applied here, reading on until
+ * something matches; the editor asks for the next page as the user scrolls.
  */
 export async function searchUsers(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await fetchPage.call(this, 'the users', '/users', {}, paginationToken);
 	const wanted = filter?.trim().toLowerCase() ?? '';
-	const results: INodeListSearchItems[] = page.data
-		.filter((user) => typeof user.id === 'string')
-		.map((user) => {
-			const name = typeof user.name === 'string' && user.name !== '' ? user.name : (user.id as string);
+	const results: INodeListSearchItems[] = [];
+	let cursor = paginationToken;
+	for (let page = 0; page < MAX_USER_PAGES; page++) {
+		const users = await fetchPage.call(this, 'the users', '/users', {}, cursor);
+		for (const user of users.data) {
+			if (typeof user.id !== 'string') continue;
+			const name = typeof user.name === 'string' && user.name !== '' ? user.name : user.id;
 			const email = typeof user.email === 'string' ? user.email : '';
-			return { name: email ? `${name} (${email})` : name, value: user.id as string };
-		})
-		.filter(
-			(user) =>
-				wanted === '' || user.name.toLowerCase().includes(wanted) || user.value.toLowerCase() === wanted,
-		);
-	return { results, paginationToken: page.nextCursor ?? undefined };
+			const shown = email ? `${name} (${email})` : name;
+			if (wanted === '' || shown.toLowerCase().includes(wanted) || user.id.toLowerCase() === wanted) {
+				results.push({ name: shown, value: user.id });
+			}
+		}
+		cursor = users.nextCursor ?? undefined;
+		if (cursor === undefined || results.length > 0) break;
+	}
+	return { results, paginationToken: cursor };
 }
