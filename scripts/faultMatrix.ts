@@ -1,8 +1,8 @@
 /**
  * The fault matrix as a table: every scenario of test/matrix/scenarios.ts (1,000 items each, seeded faults)
  * run through n8n's engine against the reference API, measured from the node's output and from the server.
- * `npm run matrix` (all scenarios) or `npm run matrix -- c2 mix` (some, by id). The same runs, with assertions,
- * are the jest suite test/matrix/faultMatrix.test.ts.
+ * `npm run matrix` (all scenarios), `npm run matrix -- c2 mix` (some, by id), `npm run matrix -- --markdown` (a
+ * table to paste). The same runs, with assertions, are the jest suite test/matrix/faultMatrix.test.ts.
  */
 import Table from 'cli-table3';
 
@@ -17,6 +17,7 @@ function row(result: ScenarioResult): Array<string | number> {
 		result.items,
 		result.scenario.faultRate,
 		(result.attempts / result.items).toFixed(2),
+		(result.serverRequests / result.items).toFixed(2),
 		counts.created,
 		counts.replayed,
 		counts.existing,
@@ -30,8 +31,33 @@ function row(result: ScenarioResult): Array<string | number> {
 	];
 }
 
+const HEAD = [
+	'Scenario',
+	'Items',
+	'Faults',
+	'Attempts/item',
+	'Requests/item',
+	'Created',
+	'Replayed',
+	'Existing',
+	'Failed',
+	'Unknown',
+	'Duplicates',
+	'Orphans',
+	'Early retries / checked',
+	'Secrets seen',
+	'Seconds',
+];
+
+function markdown(rows: Array<Array<string | number>>): string {
+	const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+	return [line(HEAD), line(HEAD.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
 async function main() {
-	const wanted = process.argv.slice(2);
+	const args = process.argv.slice(2);
+	const asMarkdown = args.includes('--markdown');
+	const wanted = args.filter((arg) => !arg.startsWith('--'));
 	const scenarios =
 		wanted.length > 0 ? SCENARIOS.filter((scenario) => wanted.includes(scenario.id)) : SCENARIOS;
 	if (scenarios.length === 0) {
@@ -41,36 +67,21 @@ async function main() {
 	}
 	buildIfNeeded();
 	const runner = await MatrixRunner.start();
-	const table = new Table({
-		head: [
-			'Scenario',
-			'Items',
-			'Faults',
-			'Attempts/item',
-			'Created',
-			'Replayed',
-			'Existing',
-			'Failed',
-			'Unknown',
-			'Duplicates',
-			'Orphans',
-			'Early retries / checked',
-			'Secrets seen',
-			'Seconds',
-		],
-		style: { head: [], border: [] },
-	});
+	const table = new Table({ head: HEAD, style: { head: [], border: [] } });
+	const rows: Array<Array<string | number>> = [];
 	const started = Date.now();
 	try {
 		for (const scenario of scenarios) {
 			process.stderr.write(`${scenario.title} ...\n`);
-			table.push(row(await runner.run(scenario)));
+			rows.push(row(await runner.run(scenario)));
 		}
 		const logHits = runner.countSecrets(runner.harness.logs.join('\n'));
-		console.log(table.toString());
+		table.push(...rows);
+		console.log(asMarkdown ? markdown(rows) : table.toString());
 		console.log(
 			[
 				'Faults: per attempt on POST /projects (seeded); business errors: per item.',
+				"Attempts/item: as the node reports them in _result; Requests/item: as the API saw them (n8n's own resend after a 401, and Create's name lookup, included).",
 				'Unknown: no clear answer within the retry budget; the settling run (same input, no faults) tells how many had been created.',
 				'Duplicates: projects beyond the first for one item. Orphans: projects on the server that no output reported.',
 				'Early retries / checked: retries that reached the API before the Retry-After of the answer before them allowed / retries that followed such an answer.',

@@ -62,6 +62,8 @@ export interface ScenarioResult {
 	maxAttempts: number;
 	/** POST /projects requests the server saw (n8n's own resend after a 401 included). */
 	serverAttempts: number;
+	/** Every /api/v1 request the node's credential made (Create's name lookups included). */
+	serverRequests: number;
 	/** Items whose reported attempts differ from the requests the server saw with their key (401 resends aside). */
 	attemptMismatches: number;
 	/** Projects on the server made during the run (projects that existed before are left out). */
@@ -170,7 +172,12 @@ export class MatrixRunner {
 		const api = await ReferenceApi.start({
 			apiKeys: [
 				{ key: CANARY.apiKey, clientId: 'canary-matrix-key', name: 'Canary key', scopes: [...ALL_SCOPES] },
-				{ key: DEMO_CREDENTIALS.apiKey, clientId: 'demo-api-key', name: 'Observer', scopes: [...ALL_SCOPES] },
+				{
+					key: DEMO_CREDENTIALS.apiKey,
+					clientId: DEMO_CREDENTIALS.apiKeyClientId,
+					name: 'Observer',
+					scopes: [...ALL_SCOPES],
+				},
 			],
 			oauthClients: [
 				{
@@ -373,9 +380,12 @@ export class MatrixRunner {
 		await api.configure({ faults: { rates: noFaults() }, rateLimit: { enabled: false } });
 
 		const stats = await api.stats();
-		const log = (await api.requests()).filter(
-			(entry) => entry.seq > logStart && entry.method === 'POST' && entry.route === '/api/v1/projects',
+		const everything = (await api.requests()).filter((entry) => entry.seq > logStart);
+		// The observer (this runner, reading projects) uses the demo key; the node uses the canary credentials.
+		const nodeRequests = everything.filter(
+			(entry) => entry.route.startsWith('/api/v1') && entry.clientId !== DEMO_CREDENTIALS.apiKeyClientId,
 		);
+		const log = nodeRequests.filter((entry) => entry.method === 'POST' && entry.route === '/api/v1/projects');
 		const projects = (await api.projects()).filter((project) => !before.has(String(project.id)));
 		const measured = measure(scenario, run.reports, projects, log, before);
 
@@ -428,6 +438,7 @@ export class MatrixRunner {
 			attempts: run.reports.reduce((sum, report) => sum + report.attempts, 0),
 			maxAttempts: Math.max(0, ...run.reports.map((report) => report.attempts)),
 			serverAttempts: log.length,
+			serverRequests: nodeRequests.length,
 			...measured,
 			faultsInjected,
 			inFlightConflicts: stats.inFlightConflicts,
