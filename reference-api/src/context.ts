@@ -20,6 +20,8 @@ export interface RequestContext {
 	/** The earliest moment (ms since the epoch) a retry honouring the Retry-After of this answer may arrive. */
 	retryNotBefore: number | null;
 	replayed: boolean;
+	/** The body has been read: from here on fastify processes the request even if its client goes away. */
+	bodyRead: boolean;
 	logged: boolean;
 }
 
@@ -34,6 +36,7 @@ export function newRequestContext(): RequestContext {
 		retryAfterSeconds: null,
 		retryNotBefore: null,
 		replayed: false,
+		bodyRead: false,
 		logged: false,
 	};
 }

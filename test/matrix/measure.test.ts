@@ -57,8 +57,8 @@ describe('the checks of the fault matrix', () => {
 	it('sees a retry sent before Retry-After allowed it, and one just in time as fine', () => {
 		const reports = [report(0, { outcome: 'created', projectId: 'p0', idempotencyKey: 'k0', attempts: 3 })];
 		const log = [
-			entry(1, { status: 429, retryAfterSeconds: 1, retryNotBefore: 5000, receivedAt: 3990 }),
-			entry(2, { status: 503, retryAfterSeconds: 1, retryNotBefore: 6000, receivedAt: 4999 }),
+			entry(1, { status: 429, retryAfterSeconds: 1, retryNotBefore: 5000, receivedAt: 3990, at: 4000 }),
+			entry(2, { status: 503, retryAfterSeconds: 1, retryNotBefore: 6000, receivedAt: 4999, at: 5000 }),
 			entry(3, { receivedAt: 6000 }),
 		];
 		const measured = measure(scenario, reports, [project('p0', 'deal 0')], log);

@@ -84,7 +84,7 @@ export interface ScenarioResult {
 	retriesAfterRetryAfter: number;
 	/** Smallest margin by which such a retry came after the moment Retry-After allowed, in ms. */
 	minRetryAfterMarginMs: number | null;
-	/** Items whose waitedMs is less than the Retry-After waits the server asked of them. */
+	/** Items whose waitedMs falls short of the Retry-After waits the server asked of them (see WAIT_SLACK_MS). */
 	waitUnderreported: number;
 	faultsInjected: Record<string, number>;
 	/** 409 answers for a key whose first request was still in flight. */
@@ -466,6 +466,13 @@ type Measured = Pick<
 
 const nameKey = (name: unknown) => String(name).trim().toLowerCase();
 
+/**
+ * The node measures a wait from when it has read the answer, the server from when it sent it; the difference
+ * (transit, parsing, a busy event loop) is allowed per wait. A node that did not report its waits at all would
+ * still fall short by far more: the waits checked are whole seconds, or 0.
+ */
+export const WAIT_SLACK_MS = 250;
+
 /** Compares what the node reported with what the server holds and logged. */
 export function measure(
 	scenario: Scenario,
@@ -554,7 +561,8 @@ export function measure(
 			minRetryAfterMarginMs =
 				minRetryAfterMarginMs === null ? margin : Math.min(minRetryAfterMarginMs, margin);
 			if (margin < 0) earlyRetries++;
-			requestedWaitMs.set(key, (requestedWaitMs.get(key) ?? 0) + (previous.retryAfterSeconds ?? 0) * 1000);
+			const asked = Math.max(0, previous.retryNotBefore - previous.at - WAIT_SLACK_MS);
+			requestedWaitMs.set(key, (requestedWaitMs.get(key) ?? 0) + asked);
 		}
 	}
 	let attemptMismatches = 0;

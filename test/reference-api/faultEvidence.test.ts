@@ -135,6 +135,21 @@ test('a slow answer whose client gave up is still logged, when it is done', asyn
 	expect((await api.stats()).faultsInjected.slowBeforeCommit).toBe(1);
 });
 
+test('a request whose client gave up before it was read is logged as 499 (and does nothing)', async () => {
+	await api.configure({ latencyMs: 200 });
+	try {
+		await expect(
+			api.fetch('POST', '/projects', { body: { name: '' }, signal: AbortSignal.timeout(50) }),
+		).rejects.toThrow();
+		await sleep(300);
+		const [entry] = await creates();
+		expect(entry).toMatchObject({ status: 499 });
+		expect((await api.stats()).projectsStored).toBe(0);
+	} finally {
+		await api.configure({ latencyMs: 0 });
+	}
+});
+
 describe('tokenExpiry: the 401 of an OAuth2 token that ran out mid-run', () => {
 	const tokenExpiry = () => api.configure({ faults: { rates: { ...noFaults, tokenExpiry: 1 } } });
 

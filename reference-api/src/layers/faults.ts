@@ -137,9 +137,6 @@ export async function deliver(state: ServerState, request: FastifyRequest, reply
 			}
 			return send(reply, response);
 		default:
-			// A client that gave up waiting (a slow answer, a timeout) is gone, and fastify then never reports the
-			// response: log it here, or the attempt would be missing from the log.
-			if (request.raw.destroyed || request.raw.socket?.destroyed) recordRequest(state, request, response.status);
 			return send(reply, response);
 	}
 }

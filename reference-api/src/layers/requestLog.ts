@@ -43,7 +43,25 @@ export function recordRequest(state: ServerState, request: FastifyRequest, statu
 	});
 }
 
+/** Status logged for a request whose client went away before its body was read: nothing was done with it. */
+export const CLIENT_CLOSED = 499;
+
+/**
+ * Every request the server received is logged once, also when its client gave up waiting (a timeout): fastify
+ * reports no response for a connection that is gone, so answers are logged when handed over for sending (onSend),
+ * and a request abandoned before its body was read, which fastify then never processes, as 499 when it is aborted.
+ */
 export function registerRequestLog(app: FastifyInstance, state: ServerState): void {
+	app.addHook('preValidation', async (request) => {
+		request.ctx.bodyRead = true;
+	});
+	app.addHook('onRequestAbort', async (request) => {
+		if (!request.ctx.bodyRead) recordRequest(state, request, CLIENT_CLOSED);
+	});
+	app.addHook('onSend', async (request, reply, payload) => {
+		recordRequest(state, request, reply.statusCode);
+		return payload;
+	});
 	app.addHook('onResponse', async (request, reply) => {
 		recordRequest(state, request, reply.statusCode);
 	});
