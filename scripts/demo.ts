@@ -3,40 +3,16 @@
  * with a little rate limiting and a few injected faults, then a per-item table and a summary that the
  * server's own count confirms. `npm run demo`.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 
 import Table from 'cli-table3';
 import type { IDataObject } from 'n8n-workflow';
 
+import { buildIfNeeded } from './build';
 import { DEALS, DEAL_STAGE_TO_PROJECT, DEAL_TO_PROJECT } from './demoDeals';
-import { EngineHarness, PACKAGE_ROOT } from '../test/engine/harness';
+import { EngineHarness } from '../test/engine/harness';
 import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
 
 const FAULT_SEED = 7;
-
-function newestMtime(dir: string): number {
-	let newest = 0;
-	for (const entry of readdirSync(dir, { withFileTypes: true })) {
-		const full = path.join(dir, entry.name);
-		newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-	}
-	return newest;
-}
-
-/** Build when dist/ is missing or older than the sources, so that the demo runs what the package ships. */
-function buildIfNeeded() {
-	const built = path.join(PACKAGE_ROOT, 'dist', 'nodes', 'ProjectManagement', 'ProjectManagement.node.js');
-	const sources = Math.max(
-		newestMtime(path.join(PACKAGE_ROOT, 'nodes')),
-		newestMtime(path.join(PACKAGE_ROOT, 'credentials')),
-	);
-	if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-	console.log('Building the package (npm run build)...');
-	const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
-	if (result.status !== 0) throw new Error('The build failed');
-}
 
 async function main() {
 	buildIfNeeded();

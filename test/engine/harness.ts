@@ -226,8 +226,6 @@ export interface RunResult {
 	errorOutput: INodeExecutionData[];
 	/** The node's error when it failed. */
 	error?: Error & { description?: string | null; context?: IDataObject };
-	/** How many times n8n started the node. */
-	nodeRuns: number;
 }
 
 /** A call of one of the node's editor methods, as the editor makes it while the user fills in the node. */
@@ -389,10 +387,6 @@ export class EngineHarness {
 		});
 
 		const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
-		let nodeStarts = 0;
-		hooks.addHandler('nodeExecuteBefore', (nodeName) => {
-			if (nodeName === NODE_NAME) nodeStarts++;
-		});
 
 		const additionalData = {
 			hooks,
@@ -437,7 +431,6 @@ export class EngineHarness {
 			output: last?.data?.main?.[0] ?? [],
 			errorOutput: last?.data?.main?.[1] ?? [],
 			error: (last?.error ?? undefined) as RunResult['error'],
-			nodeRuns: nodeStarts,
 		};
 	}
 

@@ -237,17 +237,13 @@ describe('a corpus of malformed items', () => {
 });
 
 describe('On Error → Continue (using error output)', () => {
-	// FOUND BY THE MATRIX, NOT FIXED HERE (actions/router.ts belongs to the node's operations): n8n moves an item
-	// to the error output only if it carries `error` (INodeExecutionData.error) or its json has no keys but
-	// error/message/details (workflow-execute.ts, handleNodeErrorOutput). The router's failed items have
-	// `errorDescription` and `_result` beside `error`, so they stay on the success output with the projects, and
-	// a workflow that sends the error branch to, say, a Slack alert never hears of them. Setting `item.error` is
-	// no fix on its own: n8n then replaces the json with `{ error }` (normalizeNodeErrors), dropping `_result`.
-	// `it.failing` passes while the bug is there; when it is fixed, this fails: drop `.failing` then.
-	it.failing('sends a failed item to the error output, with its outcome', async () => {
+	// n8n routes an item to the error output only when its json holds nothing but error, message and details.
+	it('sends a failed item to the error output, with its outcome in details', async () => {
 		const result = await run([{ name: 'Fine' }, { name: '' }], MAPPED, 'continueErrorOutput');
 		expect(result.output.map(indexOf)).toEqual([0]);
 		expect(result.errorOutput.map(indexOf)).toEqual([1]);
-		expect(result.errorOutput[0].json._result).toEqual(expect.objectContaining({ outcome: 'failed' }));
+		expect(result.errorOutput[0].json.details).toEqual(expect.objectContaining({ outcome: 'failed' }));
+		expect(result.errorOutput[0].json.error).toMatch(/\[item 1\]/);
+		expect(result.errorOutput[0].json.name).toBe('');
 	});
 });

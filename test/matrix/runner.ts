@@ -7,7 +7,7 @@ import type { Scenario } from './scenarios';
 
 /**
  * Runs a scenario of the fault matrix through n8n's engine against the reference API and measures it from both
- * ends: what the node reported for each item (`_result`, regular and error output) and what the server holds
+ * ends: what the node reported for each item (`_result`, or `details` on the error output) and what the server holds
  * and logged. Nothing here trusts the node's word where the server can check it.
  */
 
@@ -309,7 +309,8 @@ export class MatrixRunner {
 					continue;
 				}
 				report.reports++;
-				const outcome = (output.json._result ?? {}) as IDataObject;
+				// A failed item on the error output carries its outcome record in `details` (see actions/router.ts).
+				const outcome = (output.json._result ?? output.json.details ?? {}) as IDataObject;
 				report.outcome = outcome.outcome as string | undefined;
 				report.attempts = Number(outcome.attempts ?? 0);
 				report.waitedMs = Number(outcome.waitedMs ?? 0);

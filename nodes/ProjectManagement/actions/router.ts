@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import * as project from './project';
+import type { ItemFailure } from './itemErrors';
 import { toItemFailure } from './itemErrors';
 import { OUTCOME_KEY } from '../helpers/outcome';
 
@@ -46,16 +47,30 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		} catch (error) {
 			const failure = toItemFailure(this.getNode(), error, itemIndex, operation);
 			if (!this.continueOnFail()) throw failure.error;
-			returnData.push({
-				json: withOutcome({
-					error: failure.error.message,
-					errorDescription: failure.error.description ?? null,
-					[OUTCOME_KEY]: failure.outcome,
-				} as IDataObject),
-				pairedItem: { item: itemIndex },
-			});
+			returnData.push({ json: failedItemJson(this, failure, options), pairedItem: { item: itemIndex } });
 		}
 	}
 
 	return [returnData];
+}
+
+/**
+ * A failed item under Continue On Fail. n8n moves an item to the error output ("On Error → Continue (using error
+ * output)") only when its json holds nothing but `error`, `message` and `details`, so there the description goes
+ * in `message` and the outcome record in `details`; on the regular output it sits beside the error as `_result`.
+ */
+function failedItemJson(context: IExecuteFunctions, failure: ItemFailure, options: IDataObject): IDataObject {
+	const includeOutcome = options.includeOutcome !== false;
+	if (context.getNode().onError === 'continueErrorOutput') {
+		const json: IDataObject = { error: failure.error.message };
+		if (failure.error.description) json.message = failure.error.description;
+		if (includeOutcome) json.details = failure.outcome as unknown as IDataObject;
+		return json;
+	}
+	const json: IDataObject = {
+		error: failure.error.message,
+		errorDescription: failure.error.description ?? null,
+	};
+	if (includeOutcome) json[OUTCOME_KEY] = failure.outcome as unknown as IDataObject;
+	return json;
 }

@@ -72,7 +72,12 @@ type Context = IExecuteFunctions | ILoadOptionsFunctions;
 
 /** The credential chosen in the node's Authentication parameter. */
 export function credentialType(context: Context): CredentialType {
-	return context.getNodeParameter('authentication', 0, 'projectManagementApi') as CredentialType;
+	// The editor's dropdown methods read parameters without an item index; a workflow run reads item 0.
+	const value =
+		'getInputData' in context
+			? context.getNodeParameter('authentication', 0, 'projectManagementApi')
+			: context.getNodeParameter('authentication', 'projectManagementApi');
+	return value === 'projectManagementOAuth2Api' ? value : 'projectManagementApi';
 }
 
 /** Credential values that must never appear in a message: keys, secrets, tokens. */
