@@ -259,6 +259,18 @@ export interface ToolRunResult {
 	toolRuns: NonNullable<IRun['data']['resultData']['runData'][string]>;
 }
 
+/** The first node of every test workflow: emits the given items. */
+function sourceNode(items: IDataObject[]): INode {
+	return {
+		id: 'source-node',
+		name: SOURCE_NAME,
+		type: SOURCE_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { items: JSON.stringify(items) },
+	};
+}
+
 export class EngineHarness {
 	private executionCounter = 0;
 
@@ -344,14 +356,7 @@ export class EngineHarness {
 		const credentialType = options.credentialType ?? 'projectManagementApi';
 		const credentialId = options.credentialId ?? 'cred-1';
 		const executionId = options.executionId ?? String(++this.executionCounter);
-		const source: INode = {
-			id: 'source-node',
-			name: SOURCE_NAME,
-			type: SOURCE_NODE_TYPE,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { items: JSON.stringify(options.items) },
-		};
+		const source = sourceNode(options.items);
 		const node: INode = {
 			id: options.nodeId ?? 'pm-node-1',
 			name: NODE_NAME,
@@ -362,67 +367,16 @@ export class EngineHarness {
 			credentials: { [credentialType]: { id: credentialId, name: 'Project Management account' } },
 			...options.settings,
 		};
-		const workflowData: IWorkflowBase = {
-			activeVersionId: null,
+		const run = await this.executeWorkflow({
 			id: options.workflowId ?? 'wf-crm-projects',
 			name: 'CRM deals to projects',
-			active: false,
-			isArchived: false,
 			nodes: [source, node],
 			connections: {
 				[SOURCE_NAME]: { main: [[{ node: NODE_NAME, type: NodeConnectionTypes.Main, index: 0 }]] },
 			},
-			settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
-			createdAt: new Date(),
-			updatedAt: new Date(),
-		};
-		const workflow = new Workflow({
-			id: workflowData.id,
-			name: workflowData.name,
-			nodes: workflowData.nodes,
-			connections: workflowData.connections,
-			active: false,
-			nodeTypes: this.nodeTypes,
-			settings: workflowData.settings,
-		});
-
-		const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
-
-		const additionalData = {
-			hooks,
-			credentialsHelper: this.credentials,
+			timezone: options.timezone,
 			executionId,
-			workflowId: workflowData.id,
-			currentNodeExecutionIndex: 0,
-			restApiUrl: 'http://127.0.0.1/rest',
-			instanceBaseUrl: 'http://127.0.0.1/',
-			formBaseUrl: 'http://127.0.0.1/form',
-			formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
-			formTestBaseUrl: 'http://127.0.0.1/form-test',
-			webhookBaseUrl: 'http://127.0.0.1/webhook',
-			webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
-			webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
-			mcpBaseUrl: 'http://127.0.0.1/mcp',
-			mcpTestBaseUrl: 'http://127.0.0.1/mcp-test',
-			variables: {},
-			logAiEvent: () => undefined,
-			getRunExecutionData: async () => undefined,
-			getRuntimeCredential: async () => undefined,
-			executeWorkflow: async () => {
-				throw new Error('Sub-workflows are not part of these tests');
-			},
-			startRunnerTask: async () => {
-				throw new Error('Code runners are not part of these tests');
-			},
-		} as unknown as IWorkflowExecuteAdditionalData;
-
-		const runExecutionData: IRunExecutionData = createRunExecutionData({
-			executionData: {
-				nodeExecutionStack: [{ node: source, data: { main: [[{ json: {} }]] }, source: null }],
-			},
 		});
-		const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
-		const run = await execute.processRunExecutionData(workflow);
 
 		const tasks = run.data.resultData.runData[NODE_NAME] ?? [];
 		const last = tasks[tasks.length - 1];
@@ -511,14 +465,7 @@ export class EngineHarness {
 	async runAsTool(options: ToolRunOptions): Promise<ToolRunResult> {
 		const credentialType = options.credentialType ?? 'projectManagementApi';
 		const executionId = String(++this.executionCounter);
-		const source: INode = {
-			id: 'source-node',
-			name: SOURCE_NAME,
-			type: SOURCE_NODE_TYPE,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { items: JSON.stringify([{ chatInput: 'a request to the agent' }]) },
-		};
+		const source = sourceNode([{ chatInput: 'a request to the agent' }]);
 		const agent: INode = {
 			id: 'agent-node',
 			name: AGENT_NAME,
@@ -539,12 +486,9 @@ export class EngineHarness {
 			},
 			...options.settings,
 		};
-		const workflowData: IWorkflowBase = {
-			activeVersionId: null,
+		const run = await this.executeWorkflow({
 			id: options.workflowId ?? 'wf-agent-projects',
 			name: 'Agent with the project tool',
-			active: false,
-			isArchived: false,
 			nodes: [source, agent, tool],
 			connections: {
 				[SOURCE_NAME]: { main: [[{ node: AGENT_NAME, type: NodeConnectionTypes.Main, index: 0 }]] },
@@ -552,7 +496,41 @@ export class EngineHarness {
 					[NodeConnectionTypes.AiTool]: [[{ node: AGENT_NAME, type: NodeConnectionTypes.AiTool, index: 0 }]],
 				},
 			},
-			settings: { timezone: options.timezone ?? 'UTC', executionOrder: 'v1' },
+			timezone: options.timezone,
+			executionId,
+		});
+		const runData = run.data.resultData.runData;
+		const agentTasks = runData[AGENT_NAME] ?? [];
+		const agentTask = agentTasks[agentTasks.length - 1];
+		if (agentTask?.error) throw agentTask.error;
+		return {
+			run,
+			agent: agentTask?.data?.main?.[0]?.[0]?.json ?? {},
+			toolRuns: runData[TOOL_NODE_NAME] ?? [],
+		};
+	}
+
+	/**
+	 * Runs a workflow the way n8n runs a manual execution: WorkflowExecute from its first node (the item source),
+	 * with the in-memory credentials and everything else n8n's server would provide reduced to loopback stubs.
+	 */
+	private async executeWorkflow(spec: {
+		id: string;
+		name: string;
+		nodes: INode[];
+		connections: IWorkflowBase['connections'];
+		timezone?: string;
+		executionId: string;
+	}): Promise<IRun> {
+		const workflowData: IWorkflowBase = {
+			activeVersionId: null,
+			id: spec.id,
+			name: spec.name,
+			active: false,
+			isArchived: false,
+			nodes: spec.nodes,
+			connections: spec.connections,
+			settings: { timezone: spec.timezone ?? 'UTC', executionOrder: 'v1' },
 			createdAt: new Date(),
 			updatedAt: new Date(),
 		};
@@ -566,38 +544,39 @@ export class EngineHarness {
 			settings: workflowData.settings,
 		});
 		const additionalData = {
-			hooks: new ExecutionLifecycleHooks('manual', executionId, workflowData),
+			hooks: new ExecutionLifecycleHooks('manual', spec.executionId, workflowData),
 			credentialsHelper: this.credentials,
-			executionId,
+			executionId: spec.executionId,
 			workflowId: workflowData.id,
 			currentNodeExecutionIndex: 0,
 			restApiUrl: 'http://127.0.0.1/rest',
 			instanceBaseUrl: 'http://127.0.0.1/',
+			formBaseUrl: 'http://127.0.0.1/form',
+			formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+			formTestBaseUrl: 'http://127.0.0.1/form-test',
 			webhookBaseUrl: 'http://127.0.0.1/webhook',
 			webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
 			webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
-			formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+			mcpBaseUrl: 'http://127.0.0.1/mcp',
+			mcpTestBaseUrl: 'http://127.0.0.1/mcp-test',
 			variables: {},
 			logAiEvent: () => undefined,
 			getRunExecutionData: async () => undefined,
 			getRuntimeCredential: async () => undefined,
+			executeWorkflow: async () => {
+				throw new Error('Sub-workflows are not part of these tests');
+			},
+			startRunnerTask: async () => {
+				throw new Error('Code runners are not part of these tests');
+			},
 		} as unknown as IWorkflowExecuteAdditionalData;
 		const runExecutionData: IRunExecutionData = createRunExecutionData({
 			executionData: {
-				nodeExecutionStack: [{ node: source, data: { main: [[{ json: {} }]] }, source: null }],
+				nodeExecutionStack: [{ node: spec.nodes[0], data: { main: [[{ json: {} }]] }, source: null }],
 			},
 		});
-		const run = await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
+		return await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
 			workflow,
 		);
-		const runData = run.data.resultData.runData;
-		const agentTasks = runData[AGENT_NAME] ?? [];
-		const agentTask = agentTasks[agentTasks.length - 1];
-		if (agentTask?.error) throw agentTask.error;
-		return {
-			run,
-			agent: agentTask?.data?.main?.[0]?.[0]?.json ?? {},
-			toolRuns: runData[TOOL_NODE_NAME] ?? [],
-		};
 	}
 }
