@@ -84,7 +84,8 @@ export const DEMO_CREDENTIALS = {
 
 const READ_SCOPES: Scope[] = ['projects:read', 'directory:read'];
 
-function noFaults(): Record<FaultClass, number> {
+/** Every fault class at rate 0: the base that a test or scenario switches single classes on from. */
+export function noFaults(): Record<FaultClass, number> {
 	return Object.fromEntries(FAULT_CLASSES.map((name) => [name, 0])) as Record<FaultClass, number>;
 }
 
@@ -93,12 +94,32 @@ export function defaultOptions(): ReferenceApiOptions {
 		host: '127.0.0.1',
 		port: 0,
 		apiKeys: [
-			{ key: DEMO_CREDENTIALS.apiKey, clientId: DEMO_CREDENTIALS.apiKeyClientId, name: 'Demo API key (read/write)', scopes: [...ALL_SCOPES] },
-			{ key: DEMO_CREDENTIALS.readOnlyApiKey, clientId: DEMO_CREDENTIALS.readOnlyApiKeyClientId, name: 'Demo API key (read-only)', scopes: [...READ_SCOPES] },
+			{
+				key: DEMO_CREDENTIALS.apiKey,
+				clientId: DEMO_CREDENTIALS.apiKeyClientId,
+				name: 'Demo API key (read/write)',
+				scopes: [...ALL_SCOPES],
+			},
+			{
+				key: DEMO_CREDENTIALS.readOnlyApiKey,
+				clientId: DEMO_CREDENTIALS.readOnlyApiKeyClientId,
+				name: 'Demo API key (read-only)',
+				scopes: [...READ_SCOPES],
+			},
 		],
 		oauthClients: [
-			{ clientId: DEMO_CREDENTIALS.oauthClientId, clientSecret: DEMO_CREDENTIALS.oauthClientSecret, name: 'Demo OAuth2 client (read/write)', scopes: [...ALL_SCOPES] },
-			{ clientId: DEMO_CREDENTIALS.readOnlyOauthClientId, clientSecret: DEMO_CREDENTIALS.readOnlyOauthClientSecret, name: 'Demo OAuth2 client (read-only)', scopes: [...READ_SCOPES] },
+			{
+				clientId: DEMO_CREDENTIALS.oauthClientId,
+				clientSecret: DEMO_CREDENTIALS.oauthClientSecret,
+				name: 'Demo OAuth2 client (read/write)',
+				scopes: [...ALL_SCOPES],
+			},
+			{
+				clientId: DEMO_CREDENTIALS.readOnlyOauthClientId,
+				clientSecret: DEMO_CREDENTIALS.readOnlyOauthClientSecret,
+				name: 'Demo OAuth2 client (read-only)',
+				scopes: [...READ_SCOPES],
+			},
 		],
 		tokenTtlSeconds: 3600,
 		idempotencyTtlSeconds: 86400,
@@ -144,7 +165,8 @@ export function assertValidOptions(options: ReferenceApiOptions): void {
 	let sum = 0;
 	for (const [name, rate] of Object.entries(rates)) {
 		if (!(FAULT_CLASSES as readonly string[]).includes(name)) problems.push(`unknown fault class '${name}'`);
-		if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) problems.push(`faults.rates.${name} must be between 0 and 1`);
+		if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))
+			problems.push(`faults.rates.${name} must be between 0 and 1`);
 		sum += rate;
 	}
 	if (sum > 1 + 1e-9) problems.push(`fault rates add up to ${sum}, more than 1`);

@@ -8,6 +8,7 @@ export {
 	ALL_SCOPES,
 	DEMO_CREDENTIALS,
 	FAULT_CLASSES,
+	noFaults,
 	type ApiKeyCredential,
 	type DeepPartial,
 	type FaultClass,
@@ -29,7 +30,9 @@ export interface RunningReferenceApi {
 	close(): Promise<void>;
 }
 
-export async function startReferenceApi(options?: DeepPartial<ReferenceApiOptions>): Promise<RunningReferenceApi> {
+export async function startReferenceApi(
+	options?: DeepPartial<ReferenceApiOptions>,
+): Promise<RunningReferenceApi> {
 	const state = createState(resolveOptions(options));
 	const app = await buildServer(state);
 	await app.listen({ host: state.options.host, port: state.options.port });

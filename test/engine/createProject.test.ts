@@ -1,7 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
+import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
 
 /**
  * Create Project, run as n8n runs it: workflows through n8n-core's WorkflowExecute, the package loaded from
@@ -56,28 +56,13 @@ afterAll(async () => {
 beforeEach(async () => {
 	await api.reset();
 	await api.configure({
-		faults: { seed: 1, rates: zeroRates(), retryAfterFormat: 'seconds', retryAfterSeconds: 1, slowMs: 2000 },
+		faults: { seed: 1, rates: noFaults(), retryAfterFormat: 'seconds', retryAfterSeconds: 1, slowMs: 2000 },
 		rateLimit: { enabled: false },
 		tokenTtlSeconds: 3600,
 		latencyMs: 0,
 	});
 	harness.setCredential('key', { baseUrl: api.url, apiKey: CANARY_KEY, keyLocation: 'header' });
 });
-
-function zeroRates() {
-	return {
-		errorBeforeCommit: 0,
-		errorAfterCommit: 0,
-		resetBeforeCommit: 0,
-		resetAfterCommit: 0,
-		timeoutAfterCommit: 0,
-		slowBeforeCommit: 0,
-		throttle: 0,
-		unavailable: 0,
-		htmlError: 0,
-		truncatedBody: 0,
-	};
-}
 
 /** Map each field of a deal onto the node, the way a user fills the node with expressions. */
 const mapped: INodeParameters = {
@@ -299,7 +284,7 @@ describe('waits the API asks for are honoured', () => {
 		'503 with Retry-After as %s: never retried sooner',
 		async (format) => {
 			await api.configure({
-				faults: { seed: 3, rates: { ...zeroRates(), unavailable: 0.4 }, retryAfterFormat: format },
+				faults: { seed: 3, rates: { ...noFaults(), unavailable: 0.4 }, retryAfterFormat: format },
 			});
 			const result = await run(deals(5));
 			expect(outcomes(result)).toEqual(Array(5).fill('created'));
@@ -310,7 +295,7 @@ describe('waits the API asks for are honoured', () => {
 	);
 
 	it('a Retry-After beyond Max Wait ends the item with a message instead of retrying early', async () => {
-		await api.configure({ faults: { rates: { ...zeroRates(), unavailable: 1 }, retryAfterSeconds: 30 } });
+		await api.configure({ faults: { rates: { ...noFaults(), unavailable: 1 }, retryAfterSeconds: 30 } });
 		const result = await run(deals(1), { ...mapped, options: fast({ maxWaitSeconds: 5 }) });
 		expect(result.error?.message).toMatch(/could not take the request after 1 attempt/);
 		expect(result.error?.description).toMatch(/Max Wait/);
@@ -341,7 +326,7 @@ describe('a lost answer is retried without creating a second project', () => {
 	it.each(['errorAfterCommit', 'resetAfterCommit', 'truncatedBody'] as const)(
 		'%s: the retry is answered from the idempotency store',
 		async (fault) => {
-			await api.configure({ faults: { seed: 11, rates: { ...zeroRates(), [fault]: 0.5 } } });
+			await api.configure({ faults: { seed: 11, rates: { ...noFaults(), [fault]: 0.5 } } });
 			const items = deals(8, fault);
 			const result = await run(items);
 			const stats = await api.stats();
@@ -360,7 +345,7 @@ describe('a lost answer is retried without creating a second project', () => {
 
 	it('a timeout after commit is retried with the same key: no duplicate', async () => {
 		await api.configure({
-			faults: { seed: 5, rates: { ...zeroRates(), timeoutAfterCommit: 0.5 }, slowMs: 1500 },
+			faults: { seed: 5, rates: { ...noFaults(), timeoutAfterCommit: 0.5 }, slowMs: 1500 },
 		});
 		const result = await run(deals(4, 'Slow'), { ...mapped, options: fast({ timeoutSeconds: 0.5 }) });
 		expect(outcomes(result)).toEqual(expect.arrayContaining(['replayed']));
@@ -378,7 +363,7 @@ describe('a lost answer is retried without creating a second project', () => {
 	});
 
 	it('when attempts run out, the item is reported as possibly created, with its key', async () => {
-		await api.configure({ faults: { rates: { ...zeroRates(), resetAfterCommit: 1 } } });
+		await api.configure({ faults: { rates: { ...noFaults(), resetAfterCommit: 1 } } });
 		const result = await run(
 			deals(1, 'Lost'),
 			{ ...mapped, options: fast({ maxAttempts: 1 }) },
@@ -394,7 +379,7 @@ describe('a lost answer is retried without creating a second project', () => {
 		);
 		expect(item.json.error).toMatch(/may or may not have been created/);
 		expect(item.json.errorDescription).toContain((item.json._result as IDataObject).idempotencyKey as string);
-		await api.configure({ faults: { rates: zeroRates() } });
+		await api.configure({ faults: { rates: noFaults() } });
 		const settled = await run(deals(1, 'Lost'));
 		expect(outcomes(settled)).toEqual(['replayed']);
 		expect(await api.projects()).toHaveLength(1);
@@ -459,7 +444,7 @@ describe('OAuth2 client credentials, through n8n-core', () => {
 describe('secrets stay secret', () => {
 	it('no key, client secret or token appears in outputs, errors or run data', async () => {
 		await api.configure({
-			faults: { seed: 2, rates: { ...zeroRates(), htmlError: 0.3, errorBeforeCommit: 0.3 } },
+			faults: { seed: 2, rates: { ...noFaults(), htmlError: 0.3, errorBeforeCommit: 0.3 } },
 		});
 		const withKey = await run(
 			deals(6, 'Canary'),

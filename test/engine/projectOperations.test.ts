@@ -1,7 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
+import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
 
 /**
  * Get, Get Many, Update and Delete, and Create's find-or-create, run as n8n runs them: workflows through
@@ -23,27 +23,12 @@ afterAll(async () => {
 beforeEach(async () => {
 	await api.reset();
 	await api.configure({
-		faults: { seed: 1, rates: zeroRates() },
+		faults: { seed: 1, rates: noFaults() },
 		rateLimit: { enabled: false },
 		latencyMs: 0,
 	});
 	harness.setCredential('key', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey, keyLocation: 'header' });
 });
-
-function zeroRates() {
-	return {
-		errorBeforeCommit: 0,
-		errorAfterCommit: 0,
-		resetBeforeCommit: 0,
-		resetAfterCommit: 0,
-		timeoutAfterCommit: 0,
-		slowBeforeCommit: 0,
-		throttle: 0,
-		unavailable: 0,
-		htmlError: 0,
-		truncatedBody: 0,
-	};
-}
 
 const fast = (extra: IDataObject = {}) => ({ retryDelayMs: 20, maxAttempts: 5, ...extra });
 
@@ -279,14 +264,14 @@ describe('Update', () => {
 			project: byId(project.id as string),
 			updateFields: { status: 'Active' },
 		};
-		await api.configure({ faults: { seed: 4, rates: { ...zeroRates(), resetAfterCommit: 1 } } });
+		await api.configure({ faults: { seed: 4, rates: { ...noFaults(), resetAfterCommit: 1 } } });
 		const lost = await run({ ...parameters, options: fast({ maxAttempts: 1 }) }, [{}], {
 			settings: { onError: 'continueRegularOutput' },
 		});
 		expect(lost.output[0].json._result).toEqual(expect.objectContaining({ outcome: 'unknown' }));
 		expect(lost.output[0].json.error).toMatch(/may or may not have been updated/);
 
-		await api.configure({ faults: { rates: zeroRates() } });
+		await api.configure({ faults: { rates: noFaults() } });
 		// Within one execution (n8n's Retry On Fail, or the node's own retries) the key is the same:
 		// the API answers from its store.
 		const retried = await run(parameters, [{}], { executionId: 'exec-retry' });

@@ -4,7 +4,7 @@ import type {
 	RequestLogEntry,
 	RunningReferenceApi,
 } from '../../reference-api/src';
-import { DEMO_CREDENTIALS, startReferenceApi } from '../../reference-api/src';
+import { DEMO_CREDENTIALS, noFaults, startReferenceApi } from '../../reference-api/src';
 
 /**
  * The reference API as the engine tests and the demo use it: started on a free loopback port, read and
@@ -97,4 +97,4 @@ export interface AdminStats {
 	tokensIssued: number;
 }
 
-export { DEMO_CREDENTIALS };
+export { DEMO_CREDENTIALS, noFaults };

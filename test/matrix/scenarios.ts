@@ -1,4 +1,4 @@
-import type { FaultClass, ReferenceApiOptions } from '../../reference-api/src';
+import { FAULT_CLASSES, type FaultClass, type ReferenceApiOptions } from '../../reference-api/src';
 
 /**
  * The fault matrix: one scenario per fault class of /work/shared/notes/reliability.md ("The fault classes an
@@ -103,20 +103,7 @@ function scenario(
 
 /** Every class at an equal share of `total`; slow answers overtake a 0.1 s timeout. */
 function everything(total: number): Scenario['rates'] {
-	const classes: FaultClass[] = [
-		'errorBeforeCommit',
-		'errorAfterCommit',
-		'resetBeforeCommit',
-		'resetAfterCommit',
-		'timeoutAfterCommit',
-		'slowBeforeCommit',
-		'throttle',
-		'unavailable',
-		'htmlError',
-		'truncatedBody',
-		'tokenExpiry',
-	];
-	return Object.fromEntries(classes.map((name) => [name, total / classes.length]));
+	return Object.fromEntries(FAULT_CLASSES.map((name) => [name, total / FAULT_CLASSES.length]));
 }
 
 const MIXED_BUSINESS: BusinessShares = { badOwner: 0.03, duplicateName: 0.03 };

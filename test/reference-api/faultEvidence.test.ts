@@ -1,4 +1,4 @@
-import { FAULT_CLASSES } from '../../reference-api/src';
+import { noFaults } from '../../reference-api/src';
 import { Prng } from '../../reference-api/src/prng';
 import { read, sleep, TestApi, unique, type Json } from './helpers';
 
@@ -16,13 +16,13 @@ afterAll(() => api.close());
 beforeEach(async () => {
 	await api.reset();
 	await api.configure({
-		faults: { rates: noFaults, retryAfterFormat: 'seconds', retryAfterSeconds: 1 },
+		faults: { rates: NO_FAULTS, retryAfterFormat: 'seconds', retryAfterSeconds: 1 },
 		ignoreIdempotencyKeys: false,
 		inFlightRetryAfterSeconds: 1,
 	});
 });
 
-const noFaults = Object.fromEntries(FAULT_CLASSES.map((name) => [name, 0]));
+const NO_FAULTS = noFaults();
 
 const entries = async (): Promise<Json[]> => (await api.admin('GET', '/requests')).entries;
 const creates = async (): Promise<Json[]> =>
@@ -65,7 +65,7 @@ describe('the request log', () => {
 	});
 
 	test('answers given before the idempotency layer (faults, rate limit) still log the key, unquoted', async () => {
-		await api.configure({ faults: { rates: { ...noFaults, throttle: 1 } } });
+		await api.configure({ faults: { rates: { ...NO_FAULTS, throttle: 1 } } });
 		const key = unique('early');
 		await read(
 			await api.fetch('POST', '/projects', { body: { name: unique('E') }, idempotencyKey: `"${key}"` }),
@@ -78,7 +78,7 @@ describe('the request log', () => {
 		'retryNotBefore is the earliest moment the Retry-After (%s) allows',
 		async (format) => {
 			await api.configure({
-				faults: { rates: { ...noFaults, unavailable: 1 }, retryAfterFormat: format, retryAfterSeconds: 2 },
+				faults: { rates: { ...NO_FAULTS, unavailable: 1 }, retryAfterFormat: format, retryAfterSeconds: 2 },
 			});
 			const reply = await api.call('POST', '/projects', { body: { name: unique('Wait') } });
 			const header = reply.headers.get('retry-after') ?? '';
@@ -110,7 +110,7 @@ describe('the request log', () => {
 	});
 
 	test('timeoutAfterCommit is logged and counted when the answer is withheld, not when the hold ends', async () => {
-		await api.configure({ faults: { rates: { ...noFaults, timeoutAfterCommit: 1 } } });
+		await api.configure({ faults: { rates: { ...NO_FAULTS, timeoutAfterCommit: 1 } } });
 		const name = unique('Held');
 		const started = Date.now();
 		await expect(createWithKey(name, unique('k'), AbortSignal.timeout(100))).rejects.toThrow();
@@ -125,7 +125,7 @@ describe('the request log', () => {
 });
 
 test('a slow answer whose client gave up is still logged, when it is done', async () => {
-	await api.configure({ faults: { rates: { ...noFaults, slowBeforeCommit: 1 } } });
+	await api.configure({ faults: { rates: { ...NO_FAULTS, slowBeforeCommit: 1 } } });
 	await expect(createWithKey(unique('Slow'), unique('k'), AbortSignal.timeout(100))).rejects.toThrow();
 	expect(await creates()).toHaveLength(0);
 	await sleep(400);
@@ -151,7 +151,7 @@ test('a request whose client gave up before it was read is logged as 499 (and do
 });
 
 describe('tokenExpiry: the 401 of an OAuth2 token that ran out mid-run', () => {
-	const tokenExpiry = () => api.configure({ faults: { rates: { ...noFaults, tokenExpiry: 1 } } });
+	const tokenExpiry = () => api.configure({ faults: { rates: { ...NO_FAULTS, tokenExpiry: 1 } } });
 
 	test('answers 401 invalid_token as for an expired token; nothing is created', async () => {
 		const token = await api.token();
@@ -230,7 +230,7 @@ describe('controls', () => {
 	test('inFlightRetryAfterSeconds sets the Retry-After of the in-flight 409 (0 allowed)', async () => {
 		await api.configure({
 			inFlightRetryAfterSeconds: 0,
-			faults: { rates: { ...noFaults, slowBeforeCommit: 1 } },
+			faults: { rates: { ...NO_FAULTS, slowBeforeCommit: 1 } },
 		});
 		const key = unique('busy');
 		const name = unique('Slow');

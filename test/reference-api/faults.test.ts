@@ -1,4 +1,4 @@
-import { FAULT_CLASSES } from '../../reference-api/src';
+import { noFaults } from '../../reference-api/src';
 import { read, sleep, TestApi, unique, type Json } from './helpers';
 
 let api: TestApi;
@@ -8,15 +8,15 @@ beforeAll(async () => {
 afterAll(() => api.close());
 beforeEach(() => api.reset());
 
-const noFaults = Object.fromEntries(FAULT_CLASSES.map((name) => [name, 0]));
+const NO_FAULTS = noFaults();
 
 /** Runs `body` with exactly one fault class at rate 1, then switches every fault off. */
 async function withFault<T>(fault: string, body: () => Promise<T>, extra: Json = {}): Promise<T> {
-	await api.configure({ faults: { rates: { ...noFaults, [fault]: 1 }, ...extra } });
+	await api.configure({ faults: { rates: { ...NO_FAULTS, [fault]: 1 }, ...extra } });
 	try {
 		return await body();
 	} finally {
-		await api.configure({ faults: { rates: noFaults, retryAfterFormat: 'seconds', retryAfterSeconds: 1 } });
+		await api.configure({ faults: { rates: NO_FAULTS, retryAfterFormat: 'seconds', retryAfterSeconds: 1 } });
 	}
 }
 
@@ -208,7 +208,11 @@ describe('after commit: the project exists and a retry with the same key replays
 
 	test('with GET among the methods, reads can lose their response too', async () => {
 		const options = { methods: ['GET'] };
-		await withFault('resetAfterCommit', () => expect(api.fetch('GET', '/projects')).rejects.toThrow(), options);
+		await withFault(
+			'resetAfterCommit',
+			() => expect(api.fetch('GET', '/projects')).rejects.toThrow(),
+			options,
+		);
 		await withFault(
 			'truncatedBody',
 			async () => {

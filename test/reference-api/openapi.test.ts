@@ -1,7 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 
-import { FAULT_CLASSES } from '../../reference-api/src';
+import { noFaults } from '../../reference-api/src';
 import { RO_KEY, TestApi, unique, type CallOptions, type Json, type Reply } from './helpers';
 
 /**
@@ -40,12 +40,12 @@ async function hit(operation: string, path: string, options: CallOptions = {}): 
 	return observe(operation, await api.call(method, relative, options));
 }
 
-const noFaults = Object.fromEntries(FAULT_CLASSES.map((name) => [name, 0]));
+const NO_FAULTS = noFaults();
 
 async function withFault(fault: string, body: () => Promise<void>): Promise<void> {
 	await api.configure({
 		faults: {
-			rates: { ...noFaults, [fault]: 1 },
+			rates: { ...NO_FAULTS, [fault]: 1 },
 			methods: ['GET', 'POST', 'PATCH', 'DELETE'],
 			pathPrefix: '/api/v1',
 		},
@@ -54,7 +54,7 @@ async function withFault(fault: string, body: () => Promise<void>): Promise<void
 		await body();
 	} finally {
 		await api.configure({
-			faults: { rates: noFaults, methods: ['POST', 'PATCH', 'DELETE'], pathPrefix: '/api/v1/projects' },
+			faults: { rates: NO_FAULTS, methods: ['POST', 'PATCH', 'DELETE'], pathPrefix: '/api/v1/projects' },
 		});
 	}
 }
