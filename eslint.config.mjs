@@ -1,13 +1,20 @@
-// The rules n8n's community-package scanner (@n8n/scan-community-package) applies to a package's sources:
-// the community-nodes plugin's recommended set (cloud rules on) and eslint-plugin-n8n-nodes-base's
-// community, credentials and nodes sets, with the scanner's own overrides.
+// The rules n8n's community-package scanner (@n8n/scan-community-package) applies to a package: the
+// community-nodes plugin's recommended set (cloud rules on) and eslint-plugin-n8n-nodes-base's community,
+// credentials and nodes sets, with the scanner's own overrides. `npm run lint` uses them through the default
+// export; `npm run scan` (scripts/scanPackage.ts) lints with `scanConfig` and the scanner's file patterns, with
+// inline eslint comments ignored, as the scanner does.
 import { defineConfig } from 'eslint/config';
 import tsParser from '@typescript-eslint/parser';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 
-export default defineConfig(
-	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'reference-api/**', 'scripts/**'] },
+/** What the scanner lints in the package's source checkout. */
+export const SCAN_SOURCE_FILES = ['package.json', '{nodes,credentials}/**/*.{js,ts,json}'];
+
+/** What the scanner lints in the unpacked npm tarball. */
+export const SCAN_PACKED_FILES = ['**/*.js', 'package.json'];
+
+export const scanConfig = defineConfig(
 	n8nCommunityNodesPlugin.configs.recommended,
 	{ rules: { 'no-console': 'error' } },
 	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
@@ -31,4 +38,9 @@ export default defineConfig(
 	},
 	{ files: ['**/*.json'], languageOptions: { parser: tsParser } },
 	{ files: ['**/*.ts'], languageOptions: { parser: tsParser } },
+);
+
+export default defineConfig(
+	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'reference-api/**', 'scripts/**', 'e2e/**'] },
+	scanConfig,
 );

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { PACKAGE_ROOT } from '../test/engine/harness';
+/** This package's folder. Defined here rather than taken from the engine harness, which loads n8n-core. */
+export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
 function newestMtime(dir: string): number {
 	let newest = 0;
