@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+import { NODE24, freePort, installDir, type N8nHome } from './n8n';
+
+/**
+ * `n8n start` on loopback for one n8n home: the editor and its REST API, with the instance owner set up, so
+ * that tests (and `npm run dev`) can do what a signed-in user does.
+ */
+
+export const OWNER = {
+	email: 'owner@example.com',
+	firstName: 'Demo',
+	lastName: 'Owner',
+	password: 'Demo-owner-1234',
+} as const;
+
+/** n8n binds a sign-in cookie to this header, which its editor sends from the browser. */
+const BROWSER_ID = 'project-management-e2e';
+
+export interface CredentialTestResult {
+	status: 'OK' | 'Error';
+	message?: string;
+}
+
+export class N8nServer {
+	private cookie = '';
+	private output = '';
+
+	private constructor(
+		readonly home: N8nHome,
+		readonly url: string,
+		private readonly child: ChildProcess,
+	) {}
+
+	/**
+	 * Starts the server and waits until it answers. `lifetimeSeconds` bounds how long the process may live, so
+	 * that a test run that dies leaves no n8n behind; 0 lets it run until stopped (for `npm run dev`).
+	 */
+	static async start(
+		home: N8nHome,
+		options: { port?: number; lifetimeSeconds?: number; inheritOutput?: boolean } = {},
+	): Promise<N8nServer> {
+		const port = options.port ?? (await freePort());
+		const brokerPort = await freePort();
+		const lifetime = options.lifetimeSeconds ?? 900;
+		const n8nBin = path.join(installDir(home.line), 'node_modules', 'n8n', 'bin', 'n8n');
+		const command = lifetime > 0 ? 'timeout' : NODE24;
+		const args = lifetime > 0 ? ['--kill-after=10', String(lifetime), NODE24, n8nBin, 'start'] : [n8nBin, 'start'];
+		const child = spawn(command, args, {
+			cwd: home.userFolder,
+			env: home.env({
+				N8N_PORT: String(port),
+				N8N_LISTEN_ADDRESS: '127.0.0.1',
+				N8N_HOST: '127.0.0.1',
+				N8N_PROTOCOL: 'http',
+				N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
+				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+			}),
+			stdio: ['ignore', options.inheritOutput ? 'inherit' : 'pipe', options.inheritOutput ? 'inherit' : 'pipe'],
+		});
+		const server = new N8nServer(home, `http://127.0.0.1:${port}`, child);
+		child.stdout?.on('data', (chunk: Buffer) => (server.output += chunk.toString()));
+		child.stderr?.on('data', (chunk: Buffer) => (server.output += chunk.toString()));
+		try {
+			await server.waitUntilReady(120_000);
+			await server.signIn();
+		} catch (error) {
+			await server.stop();
+			throw error;
+		}
+		return server;
+	}
+
+	/** What the server printed, for failure messages. */
+	get log(): string {
+		return this.output;
+	}
+
+	private async waitUntilReady(timeoutMs: number) {
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			if (this.child.exitCode !== null) {
+				throw new Error(`n8n exited with code ${this.child.exitCode} while starting:\n${this.output.slice(-4000)}`);
+			}
+			try {
+				// While it starts, n8n answers every route with 200 "n8n is starting up"; the settings route
+				// answers JSON once the REST API is mounted.
+				const response = await fetch(`${this.url}/rest/settings`, { signal: AbortSignal.timeout(2_000) });
+				if (response.ok && response.headers.get('content-type')?.includes('json')) return;
+			} catch {
+				// not listening yet
+			}
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		throw new Error(`n8n did not become ready within ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
+	}
+
+	/** Sets the instance owner up on a fresh instance, or signs in as that owner on one set up before. */
+	private async signIn() {
+		const setup = await this.rawRest('POST', '/rest/owner/setup', OWNER);
+		if (setup.ok) return;
+		const why = await setup.text();
+		if (!/already/i.test(why)) throw new Error(`Could not set the n8n owner up: HTTP ${setup.status} ${why.slice(0, 500)}`);
+		const login = await this.rawRest('POST', '/rest/login', {
+			email: OWNER.email,
+			emailOrLdapLoginId: OWNER.email,
+			password: OWNER.password,
+		});
+		if (!login.ok) throw new Error(`Could not sign in to n8n: HTTP ${login.status} ${await login.text()}`);
+	}
+
+	private async rawRest(method: string, route: string, body?: unknown): Promise<Response> {
+		const response = await fetch(`${this.url}${route}`, {
+			method,
+			headers: {
+				'content-type': 'application/json',
+				'browser-id': BROWSER_ID,
+				...(this.cookie ? { cookie: this.cookie } : {}),
+			},
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(60_000),
+		});
+		const setCookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
+		if (setCookie) this.cookie = setCookie.split(';')[0];
+		return response;
+	}
+
+	/** A call to n8n's own REST API as the signed-in owner; returns the `data` n8n wraps answers in. */
+	async rest<T>(method: string, route: string, body?: unknown): Promise<T> {
+		const response = await this.rawRest(method, route, body);
+		const text = await response.text();
+		if (!response.ok) throw new Error(`n8n ${method} ${route}: HTTP ${response.status} ${text.slice(0, 1000)}`);
+		return (JSON.parse(text) as { data: T }).data;
+	}
+
+	/**
+	 * What the Test button in the credential dialog does: it sends the stored credential's id with the values in
+	 * the dialog, and n8n runs the credential type's `test` request.
+	 */
+	testCredential(credentials: { id: string; name: string; type: string; data: Record<string, unknown> }) {
+		return this.rest<CredentialTestResult>('POST', '/rest/credentials/test', { credentials });
+	}
+
+	async stop(): Promise<void> {
+		if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+		const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+		this.child.kill('SIGTERM');
+		const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+		await exited;
+		clearTimeout(timer);
+	}
+}

@@ -1,0 +1,80 @@
+import { N8nHome, type WorkflowImport } from './n8n';
+
+/**
+ * Workflows as a user builds them in the editor and n8n saves them: a Manual Trigger, the items made by core
+ * nodes (Edit Fields in JSON mode, then Split Out), and the Project Management node mapping their fields with
+ * expressions.
+ */
+
+export const TRIGGER = 'When clicking Execute';
+export const ROWS = 'Rows';
+export const SPLIT = 'One item per row';
+export const NODE = 'Create project';
+
+export const API_KEY_CREDENTIAL = { id: 'pmE2eApiKey00001', name: 'Project Management (API key)' };
+export const OAUTH2_CREDENTIAL = { id: 'pmE2eOAuth200001', name: 'Project Management (OAuth2)' };
+
+export type Credential = 'apiKey' | 'oauth2';
+
+export function credentialsFor(kind: Credential) {
+	return kind === 'apiKey'
+		? { authentication: 'projectManagementApi', credentials: { projectManagementApi: API_KEY_CREDENTIAL } }
+		: { authentication: 'projectManagementOAuth2Api', credentials: { projectManagementOAuth2Api: OAUTH2_CREDENTIAL } };
+}
+
+export interface NodeSettings {
+	/** Node settings → On Error. */
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	retryOnFail?: boolean;
+	maxTries?: number;
+	waitBetweenTries?: number;
+}
+
+/** A workflow that turns `rows` into items and creates one project per item. */
+export function createProjectsWorkflow(options: {
+	id: string;
+	rows: Array<Record<string, unknown>>;
+	credential: Credential;
+	parameters: Record<string, unknown>;
+	settings?: NodeSettings;
+}): WorkflowImport {
+	const { authentication, credentials } = credentialsFor(options.credential);
+	return {
+		id: options.id,
+		name: `e2e ${options.id}`,
+		nodes: [
+			{ id: 'n1', name: TRIGGER, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'n2',
+				name: ROWS,
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [220, 0],
+				parameters: { mode: 'raw', jsonOutput: JSON.stringify({ rows: options.rows }), options: {} },
+			},
+			{
+				id: 'n3',
+				name: SPLIT,
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [440, 0],
+				parameters: { fieldToSplitOut: 'rows', options: {} },
+			},
+			{
+				id: 'n4',
+				name: NODE,
+				type: N8nHome.NODE_TYPE,
+				typeVersion: 1,
+				position: [660, 0],
+				parameters: { authentication, resource: 'project', operation: 'create', ...options.parameters },
+				credentials,
+				...options.settings,
+			},
+		],
+		connections: {
+			[TRIGGER]: { main: [[{ node: ROWS, type: 'main', index: 0 }]] },
+			[ROWS]: { main: [[{ node: SPLIT, type: 'main', index: 0 }]] },
+			[SPLIT]: { main: [[{ node: NODE, type: 'main', index: 0 }]] },
+		},
+	};
+}
