@@ -10,7 +10,7 @@ import { registerFaults } from './layers/faults';
 import { registerIdempotency } from './layers/idempotency';
 import { registerLatency } from './layers/latency';
 import { registerRateLimit } from './layers/rateLimit';
-import { registerRequestLog } from './layers/requestLog';
+import { registerInFlightCount, registerRequestLog } from './layers/requestLog';
 import { registerValidation } from './layers/validation';
 import { registerAdminRoutes } from './routes/admin';
 import { directorySchemas, registerDirectoryRoutes } from './routes/directory';
@@ -24,8 +24,8 @@ import type { ServerState } from './state';
 import { validatorCompiler } from './validation/ajv';
 
 /**
- * Layers, in the order a request meets them: request context → faults decided "before" → latency →
- * (under /api/v1) authentication with scope check → rate limit → body parsing → schema + semantic
+ * Layers, in the order a request meets them: request context → in-flight count → faults decided "before" →
+ * latency → (under /api/v1) authentication with scope check → rate limit → body parsing → schema + semantic
  * validation → idempotency → handler (slowBeforeCommit, commit, after-commit faults) → request log.
  */
 export async function buildServer(state: ServerState): Promise<FastifyInstance> {
@@ -59,6 +59,7 @@ export async function buildServer(state: ServerState): Promise<FastifyInstance> 
 	app.addHook('onRequest', async (request) => {
 		request.ctx = newRequestContext();
 	});
+	registerInFlightCount(app, state);
 	registerFaults(app, state);
 	registerLatency(app, state);
 	registerRequestLog(app, state);

@@ -32,6 +32,9 @@ export class Stats {
 	keyMismatches = 0;
 	tokensIssued = 0;
 	faultsInjected: Record<FaultClass, number> = zeroFaults();
+	/** API requests received and not yet answered (or dropped), and the most there were at once. */
+	inFlight = 0;
+	maxInFlight = 0;
 	private log: RequestLogEntry[] = [];
 	private seq = 0;
 
@@ -46,6 +49,15 @@ export class Stats {
 		this.log.push({ seq: ++this.seq, at: Date.now(), ...entry });
 		// Trimming in chunks keeps appends amortised O(1) while never holding much more than the limit.
 		if (this.log.length > REQUEST_LOG_LIMIT + 10_000) this.log = this.log.slice(-REQUEST_LOG_LIMIT);
+	}
+
+	requestArrived(): void {
+		this.inFlight++;
+		this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+	}
+
+	requestEnded(): void {
+		this.inFlight = Math.max(0, this.inFlight - 1);
 	}
 
 	entriesSince(since: number): RequestLogEntry[] {
@@ -69,6 +81,8 @@ export class Stats {
 		this.keyMismatches = 0;
 		this.tokensIssued = 0;
 		this.faultsInjected = zeroFaults();
+		// Requests still under way stay counted; the high-water mark starts again from them.
+		this.maxInFlight = this.inFlight;
 		this.log = [];
 		// seq keeps counting so that a poller holding an old `since` still sees what comes next.
 	}

@@ -17,6 +17,11 @@ export class ReferenceApi {
 		return new ReferenceApi(await startReferenceApi(options));
 	}
 
+	/** One started elsewhere (another process, say), steered through its admin routes all the same. */
+	static attach(running: RunningReferenceApi): ReferenceApi {
+		return new ReferenceApi(running);
+	}
+
 	get url(): string {
 		return this.running.url;
 	}
@@ -95,6 +100,8 @@ export interface AdminStats {
 	keyMismatches: number;
 	faultsInjected: Record<string, number>;
 	tokensIssued: number;
+	/** API requests under way now, and the most at once since the last reset. */
+	inFlight: { now: number; max: number };
 }
 
 export { DEMO_CREDENTIALS, noFaults };

@@ -92,6 +92,8 @@ test('stats count requests by status and route pattern, and the project outcomes
 		keyMismatches: 0,
 		faultsInjected: expect.objectContaining({ errorAfterCommit: 0, resetBeforeCommit: 0 }),
 		tokensIssued: 1,
+		// One request after the other: never more than one under way.
+		inFlight: { now: 0, max: 1 },
 	});
 });
 

@@ -43,6 +43,18 @@ export function recordRequest(state: ServerState, request: FastifyRequest, statu
 	});
 }
 
+/**
+ * Counts API requests under way, from arrival (before the latency layer) until the answer is sent or the
+ * connection drops, so that a client's concurrency can be checked from the server's side (`inFlight` in stats).
+ */
+export function registerInFlightCount(app: FastifyInstance, state: ServerState): void {
+	app.addHook('onRequest', async (request, reply) => {
+		if (!isApiRequest(request.url)) return;
+		state.stats.requestArrived();
+		reply.raw.once('close', () => state.stats.requestEnded());
+	});
+}
+
 /** Status logged for a request whose client went away before its body was read: nothing was done with it. */
 export const CLIENT_CLOSED = 499;
 

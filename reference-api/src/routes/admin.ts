@@ -120,6 +120,7 @@ export function registerAdminRoutes(admin: FastifyInstance, state: ServerState):
 			keyMismatches: stats.keyMismatches,
 			faultsInjected: stats.faultsInjected,
 			tokensIssued: stats.tokensIssued,
+			inFlight: { now: stats.inFlight, max: stats.maxInFlight },
 		};
 	});
 
