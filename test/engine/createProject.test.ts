@@ -272,6 +272,14 @@ describe('answers the API refuses are surfaced clearly, and not retried', () => 
 describe('waits the API asks for are honoured', () => {
 	it('429 from the rate limit: waits out Retry-After and creates everything', async () => {
 		await api.configure({ rateLimit: { enabled: true, capacity: 2, refillPerSecond: 1 } });
+		// Another client with the same key has just used up the quota: the node's first request meets a 429.
+		for (let index = 0; index < 2; index++) {
+			const response = await fetch(`${api.url}/api/v1/me`, {
+				headers: { 'X-API-Key': CANARY_KEY },
+				signal: AbortSignal.timeout(5000),
+			});
+			expect(response.status).toBe(200);
+		}
 		const result = await run(deals(4));
 		expect(outcomes(result)).toEqual(['created', 'created', 'created', 'created']);
 		const attempts = await api.createAttempts();
@@ -408,20 +416,22 @@ describe('OAuth2 client credentials, through n8n-core', () => {
 	});
 
 	it('refreshes a token that expires mid-run and goes on', async () => {
-		// Tokens live one second and each request takes 150 ms: the token runs out part-way through the items.
+		// Tokens live one second and each request takes 150 ms, two at a time: the token runs out part-way
+		// through the items, while another request is under way with it.
 		await api.configure({ tokenTtlSeconds: 1, latencyMs: 150 });
 		const before = (await api.stats()).tokensIssued;
-		const result = await run(deals(10, 'Expiring'), mapped, {
-			credentialType: 'projectManagementOAuth2Api',
-			credentialId: 'oauth',
-		});
-		expect(outcomes(result)).toEqual(Array(10).fill('created'));
+		const result = await run(
+			deals(20, 'Expiring'),
+			{ ...mapped, options: { ...fast(), maxInFlight: 2 } },
+			{ credentialType: 'projectManagementOAuth2Api', credentialId: 'oauth' },
+		);
+		expect(outcomes(result)).toEqual(Array(20).fill('created'));
 		expect((await api.stats()).tokensIssued - before).toBeGreaterThanOrEqual(2);
 		const log = await api.requests();
 		const firstRejected = log.findIndex((entry) => entry.status === 401);
 		expect(firstRejected).toBeGreaterThan(0);
 		expect(log.slice(firstRejected + 1).some((entry) => entry.status === 201)).toBe(true);
-		expect(await api.projects()).toHaveLength(10);
+		expect(await api.projects()).toHaveLength(20);
 	});
 
 	it('says so when the token endpoint refuses the client', async () => {

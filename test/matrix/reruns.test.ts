@@ -69,12 +69,19 @@ function seedFor(rate: number, pattern: boolean[]): number {
 describe("n8n's Retry On Fail runs the whole node again, with all items", () => {
 	const ITEMS = 10;
 	const deals = Array.from({ length: ITEMS }, (_, index) => ({ name: `Retried ${index}` }));
-	const parameters = { name: '={{ $json.name }}', options: { retryDelayMs: 5, maxAttempts: 1 } };
+	// One item at a time, so that the fault seeds below pick the items they mean (the API draws in arrival order).
+	const parameters = {
+		name: '={{ $json.name }}',
+		options: { retryDelayMs: 5, maxAttempts: 1, maxInFlight: 1 },
+	};
 
-	function run(settings: Parameters<MatrixRunner['harness']['run']>[0]['settings']): Promise<RunResult> {
+	function run(
+		settings: Parameters<MatrixRunner['harness']['run']>[0]['settings'],
+		options: IDataObject = {},
+	): Promise<RunResult> {
 		return runner.harness.run({
 			items: deals,
-			parameters,
+			parameters: { ...parameters, options: { ...parameters.options, ...options } },
 			credentialId: 'matrix-key',
 			workflowId: WORKFLOW_ID,
 			nodeId: NODE_ID,
@@ -104,6 +111,24 @@ describe("n8n's Retry On Fail runs the whole node again, with all items", () => 
 		expect(names.size).toBe(ITEMS);
 		expect([...names.values()].every((count) => count === 1)).toBe(true);
 		expect(new Set(result.output.map((item) => item.json.id)).size).toBe(ITEMS);
+	});
+
+	it('with items sent at once, the node fails only after the others ended; the second run replays them all', async () => {
+		// The fifth request to arrive loses its answer; the items already under way end, and the node fails with that
+		// item. n8n's Retry On Fail then sends all ten again: every one of them was created by the first run.
+		const seed = seedFor(0.1, [false, false, false, false, true, ...Array<boolean>(ITEMS).fill(false)]);
+		await reset({ faults: { seed, rates: { ...noFaults(), resetAfterCommit: 0.1 } } });
+
+		const result = await run({ retryOnFail: true, maxTries: 3, waitBetweenTries: 10 }, { maxInFlight: 10 });
+
+		expect(result.error).toBeUndefined();
+		expect(result.output.map(outcomeOf)).toEqual(Array(ITEMS).fill('replayed'));
+		const attempts = await createAttempts();
+		expect(attempts).toHaveLength(2 * ITEMS);
+		expect(attempts.filter((entry) => entry.fault === 'resetAfterCommit')).toHaveLength(1);
+		const names = await projectsByName();
+		expect(names.size).toBe(ITEMS);
+		expect([...names.values()].every((count) => count === 1)).toBe(true);
 	});
 
 	it('when the first output item is an error (Continue On Fail), n8n runs the node again: no project twice', async () => {

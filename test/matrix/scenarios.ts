@@ -7,8 +7,12 @@ import { FAULT_CLASSES, type FaultClass, type ReferenceApiOptions } from '../../
  * and orphans. Shared by the jest suite (test/matrix/faultMatrix.test.ts) and `npm run matrix`.
  *
  * Time is scaled, item counts are not: every scenario has 1,000 items. Retry-After is 0 s and backoff steps
- * are 5 ms where waiting is not what is being measured; timeouts are 0.1 s with slow answers of 0.1–0.4 s;
- * scenarios with slow answers split their items over concurrent executions of the same workflow.
+ * are 5 ms where waiting is not what is being measured; timeouts are 0.3 s with slow answers of 0.3–1.2 s.
+ * The node runs with its default Max Requests in Flight (50 items under way at once), which is what spreads the
+ * slow answers over time. They used to be split over 8 concurrent executions with 0.1 s timeouts instead; with
+ * 8 × 20 requests under way in one process that also serves the API, or a busy machine, n8n's event loop can be
+ * late by more than 0.1 s, and such a timeout then expires before the request is even sent, which is not what
+ * these scaled-down timeouts are meant to measure.
  */
 
 export const MATRIX_ITEMS = 1000;
@@ -63,7 +67,7 @@ export interface Scenario {
 }
 
 const FAST_NODE: NodeOptions = { maxAttempts: 8, retryDelayMs: 5, timeoutSeconds: 2 };
-const SLOW_NODE: NodeOptions = { ...FAST_NODE, timeoutSeconds: 0.1 };
+const SLOW_NODE: NodeOptions = { ...FAST_NODE, timeoutSeconds: 0.3 };
 
 const BASE_API: Scenario['api'] = {
 	slowMs: 400,
@@ -117,7 +121,7 @@ const ALL: Scenario[] = [
 		'c4t',
 		'4 · timeout after commit',
 		{ timeoutAfterCommit: 0.2 },
-		{ node: SLOW_NODE, executions: 8, api: { slowMs: 400 } },
+		{ node: SLOW_NODE, api: { slowMs: 1200 } },
 	),
 	scenario('c5', '5 · 429 + Retry-After', { throttle: 0.2 }),
 	scenario('c6', '6 · 503 + Retry-After', { unavailable: 0.2 }),
@@ -125,7 +129,7 @@ const ALL: Scenario[] = [
 		'c7s',
 		'7 · slow answers near the timeout',
 		{ slowBeforeCommit: 0.2 },
-		{ node: SLOW_NODE, executions: 8, api: { slowMs: 100 } },
+		{ node: SLOW_NODE, api: { slowMs: 300 } },
 	),
 	scenario('c7t', '7 · truncated body', { truncatedBody: 0.2 }),
 	scenario('c8', '8 · HTML error page', { htmlError: 0.2 }),
@@ -134,7 +138,7 @@ const ALL: Scenario[] = [
 		'9 · 409 in progress (retry overtakes)',
 		{ slowBeforeCommit: 0.2 },
 		// The original ends 20 ms after the client gave up: its retries meet it in flight, then get its answer.
-		{ node: SLOW_NODE, executions: 8, api: { slowMs: 120 } },
+		{ node: SLOW_NODE, api: { slowMs: 320 } },
 	),
 	scenario('c10', '10 · 401 token expired (OAuth2)', { tokenExpiry: 0.2 }, { credential: 'oauth2' }),
 	scenario(
@@ -175,16 +179,14 @@ const ALL: Scenario[] = [
 	scenario('mix', 'mixed, all classes', everything(0.2), {
 		credential: 'oauth2',
 		node: SLOW_NODE,
-		executions: 8,
 		business: MIXED_BUSINESS,
-		api: { uniqueNames: true, slowMs: 150 },
+		api: { uniqueNames: true, slowMs: 450 },
 	}),
 	scenario('stress', 'stress, all classes', everything(0.5), {
 		credential: 'oauth2',
 		node: SLOW_NODE,
-		executions: 8,
 		business: MIXED_BUSINESS,
-		api: { uniqueNames: true, slowMs: 150 },
+		api: { uniqueNames: true, slowMs: 450 },
 	}),
 	scenario(
 		'nc-dup',

@@ -1,7 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { ProjectManagement } from '../../nodes/ProjectManagement/ProjectManagement.node';
-import { DEFAULT_TIMEOUT_SECONDS } from '../../nodes/ProjectManagement/descriptions/requestOptions';
+import {
+	DEFAULT_MAX_IN_FLIGHT,
+	DEFAULT_TIMEOUT_SECONDS,
+} from '../../nodes/ProjectManagement/descriptions/requestOptions';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/ProjectManagement/helpers/retry';
 import { knownCurrencies } from '../../nodes/ProjectManagement/helpers/projectFields';
 
@@ -46,6 +49,11 @@ describe('the node as n8n shows it', () => {
 		expect(find('maxWaitSeconds').default).toBe(DEFAULT_RETRY_POLICY.maxWaitMs / 1000);
 		expect(find('retryDelayMs').default).toBe(DEFAULT_RETRY_POLICY.baseDelayMs);
 		expect(find('timeoutSeconds').default).toBe(DEFAULT_TIMEOUT_SECONDS);
+	});
+
+	it('shows the throughput defaults the router uses', () => {
+		expect(find('maxInFlight').default).toBe(DEFAULT_MAX_IN_FLIGHT);
+		expect(find('maxRequestsPerSecond').default).toBe(0);
 	});
 
 	it('explains the idempotency key default in the field hint', () => {

@@ -1,57 +1,188 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import * as project from './project';
 import type { ItemFailure } from './itemErrors';
 import { toItemFailure } from './itemErrors';
+import type { BatchSettings } from '../descriptions/requestOptions';
+import { readThroughputOptions } from '../descriptions/requestOptions';
+import type { KeyedTask } from '../helpers/concurrency';
+import { KeyedSequencer, forEachLimited } from '../helpers/concurrency';
 import { OUTCOME_KEY } from '../helpers/outcome';
+import { Pacer } from '../helpers/pacing';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+/**
+ * An operation either runs an item at once (`execute`), or, when it creates or changes something, first reads
+ * and checks it (`prepare`, synchronous by its type, so that items are prepared in input order) and says what
+ * it touches; items that touch the same project then run in input order (see helpers/concurrency.ts).
+ */
+interface Operation {
+	execute?(this: IExecuteFunctions, itemIndex: number, batch: BatchSettings): Promise<INodeExecutionData[]>;
+	prepare?(this: IExecuteFunctions, itemIndex: number, batch: BatchSettings): KeyedTask<INodeExecutionData[]>;
+}
 
 const operations: Record<string, Record<string, Operation>> = {
 	project: {
-		create: project.create.execute,
-		deleteProject: project.deleteProject.execute,
-		get: project.get.execute,
-		getAll: project.getAll.execute,
-		update: project.update.execute,
+		create: project.create,
+		deleteProject: project.deleteProject,
+		get: project.get,
+		getAll: project.getAll,
+		update: project.update,
 	},
 };
 
+/** How one item ended: its output items, or its failure (with the error item Continue On Fail puts out). */
+type ItemResult =
+	{ output: INodeExecutionData[]; outcome?: string } | { failure: ItemFailure; output: INodeExecutionData[] };
+
 /**
- * The one loop over input items: runs the chosen operation per item, pairs every output with its input, and
- * decides in one place what a failed item becomes (the node's error, or with Continue On Fail an error item
+ * The one loop over input items: runs the chosen operation per item, up to "Max Requests in Flight" items at a
+ * time, with one pacer for the whole batch; pairs every output with its input and keeps the input's order;
+ * and decides in one place what a failed item becomes (the node's error, or with Continue On Fail an error item
  * while the other items go on).
+ *
+ * When an item fails and the node is not to continue: no further item starts, the items already under way end
+ * as they would have (their requests are not abandoned half-way, which could leave their outcome unknown), and
+ * then the node fails with the error of the first failed item in input order, the one it would have failed with
+ * had the items run one at a time. n8n keeps no output of a failed node, so the error says how the other items
+ * that were sent ended; their projects stay, and running again returns them as replayed, not twice.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const returnData: INodeExecutionData[] = [];
+	if (items.length === 0) return [[]];
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const chosen = operations[resource]?.[operation];
+	const throughput = readThroughputOptions.call(this);
+	const batch: BatchSettings = {
+		pacer: new Pacer({
+			maxPerSecond: throughput.maxRequestsPerSecond,
+			maxPauseMs: throughput.maxPauseMs,
+			now: Date.now,
+			sleep,
+		}),
+	};
+	const continueOnFail = this.continueOnFail();
+	const sequencer = new KeyedSequencer();
+	const results: Array<ItemResult | undefined> = new Array(items.length);
+	// Without Continue On Fail: the lowest index of a failed item so far. Items after it that have not begun
+	// (still waiting behind an item with the same name, say) are left out, as they would have been one at a time.
+	let firstFailed = Infinity;
 
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const resource = this.getNodeParameter('resource', itemIndex) as string;
-		const operation = this.getNodeParameter('operation', itemIndex) as string;
-		const run = operations[resource]?.[operation];
+	/** The item's task: prepared (read and checked) at once, in input order, and run when its turn comes. */
+	const taskFor = (itemIndex: number): KeyedTask<INodeExecutionData[]> => {
+		if (chosen?.prepare) return chosen.prepare.call(this, itemIndex, batch);
+		const execute = chosen?.execute;
+		if (!execute) throw new Error(`The operation "${operation}" on "${resource}" is not supported`);
+		return { keys: [], run: async () => await execute.call(this, itemIndex, batch) };
+	};
+
+	const failed = (itemIndex: number, error: unknown, options: IDataObject): ItemResult => {
+		const failure = toItemFailure(this.getNode(), error, itemIndex, operation);
+		const output = continueOnFail
+			? [{ json: failedItemJson(this, failure, options), pairedItem: { item: itemIndex } }]
+			: [];
+		return { failure, output };
+	};
+
+	const settleItem = async (
+		itemIndex: number,
+		produce: () => Promise<INodeExecutionData[]>,
+	): Promise<ItemResult> => {
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const withOutcome = (json: IDataObject): IDataObject => {
-			if (options.includeOutcome !== false) return json;
-			const { [OUTCOME_KEY]: _omitted, ...rest } = json;
-			return rest;
-		};
 		try {
-			if (!run) {
-				throw new Error(`The operation "${operation}" on "${resource}" is not supported`);
-			}
-			const results = await run.call(this, itemIndex);
-			for (const result of results) {
-				returnData.push({ ...result, json: withOutcome(result.json), pairedItem: { item: itemIndex } });
-			}
+			const produced = await produce();
+			const outcome = (produced[0]?.json[OUTCOME_KEY] as IDataObject | undefined)?.outcome;
+			return {
+				output: produced.map((result) => ({
+					...result,
+					json: withOutcome(result.json, options),
+					pairedItem: { item: itemIndex },
+				})),
+				outcome: typeof outcome === 'string' ? outcome : undefined,
+			};
 		} catch (error) {
-			const failure = toItemFailure(this.getNode(), error, itemIndex, operation);
-			if (!this.continueOnFail()) throw failure.error;
-			returnData.push({ json: failedItemJson(this, failure, options), pairedItem: { item: itemIndex } });
+			return failed(itemIndex, error, options);
 		}
-	}
+	};
 
+	const record = (itemIndex: number, result: ItemResult | undefined) => {
+		results[itemIndex] = result;
+		if (result && 'failure' in result && !continueOnFail) firstFailed = Math.min(firstFailed, itemIndex);
+	};
+
+	await forEachLimited(
+		items.length,
+		throughput.maxInFlight,
+		async (itemIndex) => {
+			let task: KeyedTask<INodeExecutionData[]>;
+			try {
+				task = taskFor(itemIndex);
+			} catch (error) {
+				// The item cannot be sent (a field that fails its check): it fails at once, without a request.
+				record(
+					itemIndex,
+					failed(itemIndex, error, this.getNodeParameter('options', itemIndex, {}) as IDataObject),
+				);
+				return;
+			}
+			record(
+				itemIndex,
+				await sequencer.run(task.keys, async () =>
+					itemIndex > firstFailed ? undefined : await settleItem(itemIndex, task.run),
+				),
+			);
+		},
+		() => firstFailed !== Infinity,
+	);
+
+	if (!continueOnFail) {
+		const first = results.findIndex((result) => result !== undefined && 'failure' in result);
+		if (first >= 0) throw withOtherItems(results, first);
+	}
+	const returnData: INodeExecutionData[] = [];
+	for (const result of results) if (result) returnData.push(...result.output);
 	return [returnData];
+}
+
+function withOutcome(json: IDataObject, options: IDataObject): IDataObject {
+	if (options.includeOutcome !== false) return json;
+	const { [OUTCOME_KEY]: _omitted, ...rest } = json;
+	return rest;
+}
+
+/**
+ * The error of the first failed item, telling how the other items that were sent ended: n8n discards the output
+ * of a node that fails, and with several items under way at once, items after the failed one may have been
+ * done too. The counts also go in the error's context, for workflows that read it.
+ */
+function withOtherItems(results: Array<ItemResult | undefined>, first: number): ItemFailure['error'] {
+	const failure = (results[first] as { failure: ItemFailure }).failure;
+	const counts: Record<string, number> = {};
+	const alsoFailed: number[] = [];
+	results.forEach((result, itemIndex) => {
+		if (result === undefined || itemIndex === first) return;
+		const outcome = 'failure' in result ? result.failure.outcome.outcome : (result.outcome ?? 'ended');
+		counts[outcome] = (counts[outcome] ?? 0) + 1;
+		if ('failure' in result) alsoFailed.push(itemIndex);
+	});
+	const error = failure.error;
+	const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+	if (total === 0) return error;
+	const summary = Object.entries(counts)
+		.map(([outcome, count]) => `${count} ${outcome}`)
+		.join(', ');
+	const shown = alsoFailed.slice(0, 10).join(', ');
+	const more = alsoFailed.length > 10 ? ` and ${alsoFailed.length - 10} more` : '';
+	const failedToo =
+		alsoFailed.length > 0
+			? ` ${alsoFailed.length === 1 ? 'Item' : 'Items'} ${shown}${more} did not succeed either.`
+			: '';
+	const note = `Before it stopped, the node had sent ${total} other item${total === 1 ? '' : 's'} (${summary}); n8n keeps none of their output.${failedToo} What they changed stays in the project-management system, and running the node again on the same input recognises it by the idempotency keys instead of doing it twice.`;
+	error.description = error.description ? `${error.description} ${note}` : note;
+	error.context.otherItems = { ...counts };
+	if (alsoFailed.length > 0) error.context.otherFailedItems = alsoFailed.slice(0, 100);
+	return error;
 }
 
 /**

@@ -1,10 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { Pacer } from '../helpers/pacing';
 import type { RetryPolicy } from '../helpers/retry';
 import { DEFAULT_RETRY_POLICY } from '../helpers/retry';
 import type { CallSettings } from '../transport';
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
+/**
+ * Items sent at once when the user sets nothing. n8n's HTTP Request node sends all items of a run at once by
+ * default. From about this many on, a run against an API that answers in tens of milliseconds is bound by n8n's
+ * CPU per item rather than by the requests in flight (docs/throughput.md), so more would only load the API; a
+ * rate-limited API is kept to its rate by the pacing.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 50;
 
 // The defaults below are literals because n8n's lint reads them from the source; a unit test checks that
 // they equal DEFAULT_RETRY_POLICY and DEFAULT_TIMEOUT_SECONDS.
@@ -58,6 +66,26 @@ const timeoutSeconds: INodeProperties = {
 		'How long to wait for the API to answer one request. A request that times out is retried with the same idempotency key, so it cannot make a change twice.',
 };
 
+const maxInFlight: INodeProperties = {
+	displayName: 'Max Requests in Flight',
+	name: 'maxInFlight',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 200 },
+	default: 50,
+	description:
+		'How many items the node sends to the API at the same time. More is faster until the API or n8n is busy; 1 sends one item after the other. The output keeps the order of the input either way. Read from the first item.',
+};
+
+const maxRequestsPerSecond: INodeProperties = {
+	displayName: 'Max Requests per Second',
+	name: 'maxRequestsPerSecond',
+	type: 'number',
+	typeOptions: { minValue: 0, numberPrecision: 2 },
+	default: 0,
+	description:
+		'The most requests the node starts in one second, for all items together (0: no limit of its own). Whatever this says, the node slows down when the API announces a rate limit or answers "too many requests", and speeds up again when it allows. Read from the first item.',
+};
+
 /** For Create and Update: the key that makes a retried request safe. */
 export const idempotencyKeyOption: INodeProperties = {
 	displayName: 'Idempotency Key',
@@ -91,9 +119,16 @@ export function requestOptions(extra: INodeProperties[] = []): INodeProperties {
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [includeOutcome, maxAttempts, maxWaitSeconds, retryDelayMs, timeoutSeconds, ...extra].sort(
-			(a, b) => a.displayName.localeCompare(b.displayName),
-		),
+		options: [
+			includeOutcome,
+			maxAttempts,
+			maxInFlight,
+			maxRequestsPerSecond,
+			maxWaitSeconds,
+			retryDelayMs,
+			timeoutSeconds,
+			...extra,
+		].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	};
 }
 
@@ -106,21 +141,50 @@ export interface RequestOptions {
 	dryRun: boolean;
 }
 
-export function readRequestOptions(this: IExecuteFunctions, itemIndex: number): RequestOptions {
+/** What all items of one run of the node share: the pacer that keeps the whole batch within the API's rate. */
+export interface BatchSettings {
+	pacer?: Pacer;
+}
+
+const positive = (value: unknown, fallback: number) =>
+	typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+
+export interface ThroughputOptions {
+	maxInFlight: number;
+	/** 0: no ceiling of the user's own. */
+	maxRequestsPerSecond: number;
+	/** The longest pause the API may impose on the whole batch: the first item's Max Wait. */
+	maxPauseMs: number;
+}
+
+/** Options of the whole batch, read once from the first item (they cannot differ per item). */
+export function readThroughputOptions(this: IExecuteFunctions): ThroughputOptions {
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	return {
+		maxInFlight: Math.floor(positive(options.maxInFlight, DEFAULT_MAX_IN_FLIGHT)),
+		maxRequestsPerSecond: positive(options.maxRequestsPerSecond, 0),
+		maxPauseMs: positive(options.maxWaitSeconds, DEFAULT_RETRY_POLICY.maxWaitMs / 1000) * 1000,
+	};
+}
+
+export function readRequestOptions(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	batch: BatchSettings = {},
+): RequestOptions {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const number = (value: unknown, fallback: number) =>
-		typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
 	const policy: RetryPolicy = {
 		...DEFAULT_RETRY_POLICY,
-		baseDelayMs: number(options.retryDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs),
-		maxAttempts: Math.floor(number(options.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts)),
-		maxWaitMs: number(options.maxWaitSeconds, DEFAULT_RETRY_POLICY.maxWaitMs / 1000) * 1000,
+		baseDelayMs: positive(options.retryDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs),
+		maxAttempts: Math.floor(positive(options.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts)),
+		maxWaitMs: positive(options.maxWaitSeconds, DEFAULT_RETRY_POLICY.maxWaitMs / 1000) * 1000,
 	};
 	const rawKey = options.idempotencyKey;
 	return {
 		call: {
-			timeoutMs: number(options.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS) * 1000,
+			timeoutMs: positive(options.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS) * 1000,
 			policy,
+			pacer: batch.pacer,
 		},
 		customKey: rawKey === undefined || rawKey === '' ? undefined : rawKey,
 		includeOutcome: options.includeOutcome !== false,

@@ -7,13 +7,15 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import type { PaceTicket, Pacer } from '../helpers/pacing';
 import type { AttemptResult, HeaderBag, RetryPolicy } from '../helpers/retry';
 import { decideRetry, headerValue, mayHaveCommitted, settlesOutcome, waitUntil } from '../helpers/retry';
 
 /**
  * The only place that talks HTTP. Every call goes through n8n's `httpRequestWithAuthentication`, so that
  * n8n applies the credential (API key header, or an OAuth2 token it fetches and refreshes on 401 itself), and
- * every call is retried here by the policy in helpers/retry.ts with the same idempotency key.
+ * every call is retried here by the policy in helpers/retry.ts with the same idempotency key. Every attempt of
+ * a run waits for its turn at the run's pacer (helpers/pacing.ts) and tells it what the API answered.
  */
 
 export type CredentialType = 'projectManagementApi' | 'projectManagementOAuth2Api';
@@ -32,6 +34,8 @@ export interface ApiCall {
 export interface CallSettings {
 	timeoutMs: number;
 	policy: RetryPolicy;
+	/** Shared by all items of one run of the node; absent for the editor's dropdowns. */
+	pacer?: Pacer;
 }
 
 export interface ApiSuccess {
@@ -78,6 +82,31 @@ export function credentialType(context: Context): CredentialType {
 			? context.getNodeParameter('authentication', 0, 'projectManagementApi')
 			: context.getNodeParameter('authentication', 'projectManagementApi');
 	return value === 'projectManagementOAuth2Api' ? value : 'projectManagementApi';
+}
+
+/**
+ * The credential type and the API's base URL, read once per run of the node (per context object, which n8n
+ * creates for each run) rather than for every request: reading a credential decrypts it and resolves its
+ * expressions, which costs more than the request itself on a fast API. Keys and tokens are not kept: they are
+ * read again when a message has to be cleaned of them, so that a token refreshed during the run is covered.
+ */
+const connections = new WeakMap<Context, Promise<{ type: CredentialType; baseUrl: string }>>();
+
+function connectionOf(context: Context): Promise<{ type: CredentialType; baseUrl: string }> {
+	let connection = connections.get(context);
+	if (connection === undefined) {
+		const type = credentialType(context);
+		connection = context.getCredentials(type).then((credentials) => ({
+			type,
+			baseUrl: String(credentials.baseUrl ?? '')
+				.trim()
+				.replace(/\/+$/, ''),
+		}));
+		// A failed read is not kept: the next request tries again and reports its own error.
+		connection.catch(() => connections.delete(context));
+		connections.set(context, connection);
+	}
+	return connection;
 }
 
 /** Credential values that must never appear in a message: keys, secrets, tokens. */
@@ -198,12 +227,8 @@ function describeAttempt(
  * with ApiCallFailure, whose message is safe to show (no headers, keys or tokens).
  */
 export async function apiRequest(this: Context, call: ApiCall, settings: CallSettings): Promise<ApiSuccess> {
-	const type = credentialType(this);
-	const credentials = await this.getCredentials(type);
-	const secrets = secretsOf(credentials);
-	const baseUrl = String(credentials.baseUrl ?? '')
-		.trim()
-		.replace(/\/+$/, '');
+	const { type, baseUrl } = await connectionOf(this);
+	const secrets = async () => secretsOf(await this.getCredentials(type));
 	const headers: IDataObject = { Accept: 'application/json' };
 	if (call.idempotencyKey) headers['Idempotency-Key'] = call.idempotencyKey;
 	if ('getExecutionId' in this) headers['X-N8N-Execution-Id'] = this.getExecutionId();
@@ -213,6 +238,11 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 	// Whether some attempt so far may have been carried out by the API without an answer reaching us.
 	let maybeCommitted = false;
 	for (let attempt = 1; ; attempt++) {
+		let ticket: PaceTicket | undefined;
+		if (settings.pacer) {
+			ticket = await settings.pacer.acquire();
+			waitedMs += ticket.waitedMs;
+		}
 		const options: IHttpRequestOptions = {
 			method: call.method,
 			baseURL: `${baseUrl}${API_PATH}`,
@@ -250,6 +280,7 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 			code = seen.code;
 			thrownMessage = seen.message;
 		}
+		settings.pacer?.observe(ticket, statusCode, responseHeaders);
 
 		// A success whose JSON body did not arrive whole (the connection dropped mid-body) leaves the HTTP client
 		// with a fragment of text or nothing: the API may have committed, so it counts as a lost answer.
@@ -280,7 +311,7 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 			// Neither an HTTP answer nor a network failure: a configuration problem, such as a token
 			// endpoint that refused the client. Retrying would not change it; an earlier attempt may still
 			// have been carried out.
-			throw new ApiCallFailure(redact(`The request could not be sent: ${thrownMessage}`, secrets), {
+			throw new ApiCallFailure(redact(`The request could not be sent: ${thrownMessage}`, await secrets()), {
 				retryable: false,
 				outcomeUnknown: maybeCommitted,
 				attempts: attempt,
@@ -296,10 +327,11 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 			const summary = describeAttempt(statusCode, code, errorBody.apiMessage, errorBody.html);
 			// "Unknown" unless the last answer proves that no attempt created anything (see settlesOutcome).
 			const unknown = maybeCommitted && !settlesOutcome(result);
-			throw new ApiCallFailure(redact(summary, secrets), {
+			const hidden = await secrets();
+			throw new ApiCallFailure(redact(summary, hidden), {
 				statusCode,
 				apiCode: errorBody.apiCode,
-				apiMessage: errorBody.apiMessage === undefined ? undefined : redact(errorBody.apiMessage, secrets),
+				apiMessage: errorBody.apiMessage === undefined ? undefined : redact(errorBody.apiMessage, hidden),
 				fieldErrors: errorBody.fieldErrors,
 				retryable: decision.retry || decision.retryable,
 				outcomeUnknown: unknown,

@@ -2,12 +2,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { additionalProjectFields, customFieldsMapper } from '../../descriptions/projectFields';
+import type { BatchSettings, RequestOptions } from '../../descriptions/requestOptions';
 import {
 	dryRunOption,
 	idempotencyKeyOption,
 	readRequestOptions,
 	requestOptions,
 } from '../../descriptions/requestOptions';
+import type { KeyedTask } from '../../helpers/concurrency';
 import type { CallCost } from '../../helpers/outcome';
 import { NO_CALLS, addCosts, outcomeOf } from '../../helpers/outcome';
 import type { ProjectBody } from '../../helpers/projectFields';
@@ -15,7 +17,15 @@ import { buildProjectBody } from '../../helpers/projectFields';
 import type { CallSettings } from '../../transport';
 import { ApiCallFailure, apiRequest } from '../../transport';
 import { AmbiguousName } from '../itemErrors';
-import { idempotencyKeyFor, projectPath, readProjectInput, settle, showRequest } from './projectRequest';
+import {
+	idempotencyConflictKey,
+	idempotencyKeyFor,
+	nameConflictKey,
+	projectPath,
+	readProjectInput,
+	settle,
+	showRequest,
+} from './projectRequest';
 
 const properties: INodeProperties[] = [
 	{
@@ -93,8 +103,28 @@ function updateBodyOf(body: ProjectBody): IDataObject {
 	return fields as IDataObject;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const settings = readRequestOptions.call(this, itemIndex);
+/** An item read and checked, ready to be sent. */
+interface CreateItem {
+	settings: RequestOptions;
+	ifExists: IfExists;
+	body: ProjectBody;
+	name: string;
+	idempotencyKey: string;
+	updateBody: IDataObject;
+	updateKey?: string;
+}
+
+/**
+ * Reads and checks the item, without a request (synchronously, so that the router prepares items in input
+ * order), and says what it touches: items with the same name or idempotency key then run in input order, the
+ * first one creating the project and the later ones finding it, exactly as when items ran one at a time.
+ */
+export function prepare(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	batch: BatchSettings = {},
+): KeyedTask<INodeExecutionData[]> {
+	const settings = readRequestOptions.call(this, itemIndex, batch);
 	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'error') as IfExists;
 	const body = buildProjectBody(
 		readProjectInput.call(this, itemIndex, 'additionalFields', this.getNodeParameter('name', itemIndex, '')),
@@ -112,7 +142,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					execution: this.getExecutionId(),
 				})
 			: undefined;
+	const item: CreateItem = { settings, ifExists, body, name, idempotencyKey, updateBody, updateKey };
+	return {
+		keys: [nameConflictKey(name), idempotencyConflictKey(idempotencyKey)],
+		run: async () => await send.call(this, item),
+	};
+}
 
+async function send(this: IExecuteFunctions, item: CreateItem): Promise<INodeExecutionData[]> {
+	const { settings, ifExists, body, name, idempotencyKey, updateBody, updateKey } = item;
 	if (settings.dryRun) {
 		const json: IDataObject = {
 			dryRun: true,

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { projectLocator } from '../../descriptions/projectLocator';
+import type { BatchSettings } from '../../descriptions/requestOptions';
 import { readRequestOptions, requestOptions } from '../../descriptions/requestOptions';
 import { outcomeOf } from '../../helpers/outcome';
 import { projectIdFrom } from '../../helpers/projectLocator';
@@ -15,8 +16,12 @@ const displayOptions = { show: { resource: ['project'], operation: ['get'] } };
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const settings = readRequestOptions.call(this, itemIndex);
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	batch: BatchSettings = {},
+): Promise<INodeExecutionData[]> {
+	const settings = readRequestOptions.call(this, itemIndex, batch);
 	const id = projectIdFrom(this.getNodeParameter('project', itemIndex));
 	const result = await settle(apiRequest.call(this, { method: 'GET', path: projectPath(id) }, settings.call));
 	if ('failure' in result) {

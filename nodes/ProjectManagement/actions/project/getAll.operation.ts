@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import type { BatchSettings } from '../../descriptions/requestOptions';
 import { readRequestOptions, requestOptions } from '../../descriptions/requestOptions';
 import type { CallCost } from '../../helpers/outcome';
 import { NO_CALLS, addCosts, outcomeOf } from '../../helpers/outcome';
@@ -84,8 +85,12 @@ function queryOf(filters: IDataObject): IDataObject {
  * Projects, oldest first, one output item each, read page by page along the API's cursor until the limit is
  * reached or, with Return All, until the last page.
  */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const settings = readRequestOptions.call(this, itemIndex);
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	batch: BatchSettings = {},
+): Promise<INodeExecutionData[]> {
+	const settings = readRequestOptions.call(this, itemIndex, batch);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll
 		? Infinity

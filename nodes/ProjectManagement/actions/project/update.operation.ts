@@ -3,12 +3,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { customFieldsMapper, updateProjectFields } from '../../descriptions/projectFields';
 import { projectLocator } from '../../descriptions/projectLocator';
+import type { BatchSettings, RequestOptions } from '../../descriptions/requestOptions';
 import {
 	dryRunOption,
 	idempotencyKeyOption,
 	readRequestOptions,
 	requestOptions,
 } from '../../descriptions/requestOptions';
+import type { KeyedTask } from '../../helpers/concurrency';
 import { FieldError } from '../../helpers/fieldError';
 import { NO_CALLS, outcomeOf } from '../../helpers/outcome';
 import { buildProjectBody } from '../../helpers/projectFields';
@@ -16,8 +18,11 @@ import { projectIdFrom } from '../../helpers/projectLocator';
 import { apiRequest } from '../../transport';
 import { ProjectNotFound } from '../itemErrors';
 import {
+	idempotencyConflictKey,
 	idempotencyKeyFor,
 	isNotFound,
+	nameConflictKey,
+	projectConflictKey,
 	projectPath,
 	readProjectInput,
 	settle,
@@ -38,9 +43,17 @@ const displayOptions = { show: { resource: ['project'], operation: ['update'] } 
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-/** Changes only the fields that are set (PATCH), with the same checks, retries and key handling as Create. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const settings = readRequestOptions.call(this, itemIndex);
+/**
+ * Reads and checks the item, without a request (synchronously, so that the router prepares items in input
+ * order). Items that change the same project, give two projects the same new name, or share an idempotency key
+ * then run in input order, so that the last one in the input has the last word, as when items ran one at a time.
+ */
+export function prepare(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	batch: BatchSettings = {},
+): KeyedTask<INodeExecutionData[]> {
+	const settings = readRequestOptions.call(this, itemIndex, batch);
 	const id = projectIdFrom(this.getNodeParameter('project', itemIndex));
 	const body = buildProjectBody(readProjectInput.call(this, itemIndex, 'updateFields'), this.getTimezone(), {
 		requireName: false,
@@ -59,7 +72,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		body,
 		execution: this.getExecutionId(),
 	});
+	const keys = [projectConflictKey(id), idempotencyConflictKey(idempotencyKey)];
+	if (typeof body.name === 'string') keys.push(nameConflictKey(body.name));
+	return { keys, run: async () => await send.call(this, settings, id, body, idempotencyKey) };
+}
 
+/** Changes only the fields that are set (PATCH), with the same checks, retries and key handling as Create. */
+async function send(
+	this: IExecuteFunctions,
+	settings: RequestOptions,
+	id: string,
+	body: IDataObject,
+	idempotencyKey: string,
+): Promise<INodeExecutionData[]> {
 	if (settings.dryRun) {
 		const request = await showRequest.call(this, 'PATCH', projectPath(id), body, idempotencyKey);
 		return [{ json: { dryRun: true, request, ...outcomeOf('dryRun', NO_CALLS, idempotencyKey) } }];
