@@ -60,7 +60,9 @@ export interface RunningBrowser {
  * Chromium with a fresh profile folder (a persistent context: Playwright's way of passing `--user-data-dir`),
  * its window sized like a laptop screen.
  */
-export async function launchBrowser(options: { width?: number; height?: number } = {}): Promise<RunningBrowser> {
+export async function launchBrowser(
+	options: { width?: number; height?: number } = {},
+): Promise<RunningBrowser> {
 	const profile = mkdtempSync(path.join(tmpdir(), 'pm-e2e-chromium-'));
 	const context = await chromium.launchPersistentContext(profile, {
 		executablePath: ensureChromium(),

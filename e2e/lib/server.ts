@@ -142,6 +142,14 @@ export class N8nServer {
 		return this.rest<CredentialTestResult>('POST', '/rest/credentials/test', { credentials });
 	}
 
+	/** Resolves when the n8n process has ended, by stop() or on its own (a crash, a signal from the terminal). */
+	waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+		if (this.child.exitCode !== null || this.child.signalCode !== null) {
+			return Promise.resolve({ code: this.child.exitCode, signal: this.child.signalCode });
+		}
+		return new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+	}
+
 	async stop(): Promise<void> {
 		if (this.child.exitCode !== null || this.child.signalCode !== null) return;
 		const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));

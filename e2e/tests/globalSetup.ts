@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { ensureChromium } from '../lib/browser';
 import { E2E_ROOT, N8N_LINES, ensureN8nInstalled, packForN8n } from '../lib/n8n';
 
 /** Where globalSetup leaves the path of the unpacked package for the test files (they run in other workers). */
@@ -17,4 +18,6 @@ export default async function globalSetup() {
 	const extensions = await packForN8n(work);
 	mkdirSync(path.dirname(EXTENSIONS_FILE), { recursive: true });
 	writeFileSync(EXTENSIONS_FILE, extensions);
+	// The editor tests drive Debian's Chromium.
+	ensureChromium((text) => console.log(text));
 }

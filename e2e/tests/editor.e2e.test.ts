@@ -1,0 +1,297 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+import { selectors, type Locator, type Page } from 'playwright-core';
+
+import { DEMO_CREDENTIALS, ReferenceApi } from '../../test/engine/referenceApi';
+import { launchBrowser, type RunningBrowser } from '../lib/browser';
+import { E2E_ROOT, N8nHome, PACKAGE_ROOT, installedVersion } from '../lib/n8n';
+import { N8nServer, OWNER } from '../lib/server';
+import { EXTENSIONS_FILE } from './globalSetup';
+
+/**
+ * The node in n8n's real editor, driven in Chromium the way a user works: sign in, add the node from the node
+ * creator, pick the credential, fill the fields (a text field, an options list, a list loaded from the API, a
+ * date), run the step and read the output panel; then open the credential. The reference API confirms what was
+ * created and with which credential, and no answer n8n sent the browser holds the key.
+ *
+ * Screenshots land in e2e/.state/screenshots on every run; with E2E_UPDATE_SCREENSHOTS=1 they also replace the
+ * ones in docs/screenshots that the README shows.
+ */
+
+const ARTIFACTS = path.join(E2E_ROOT, '.state', 'screenshots');
+const DOCS = path.join(PACKAGE_ROOT, 'docs', 'screenshots');
+
+const CANARY_KEY = 'pm_editor_canary_key_5e4d3c2b1a09';
+const CANARY_SECRET = 'editor-canary-client-secret-9a8b7c';
+const API_KEY_CREDENTIAL = { id: 'pmEditorApiKey01', name: 'Project Management demo (API key)' };
+const OAUTH2_CREDENTIAL = { id: 'pmEditorOAuth201', name: 'Project Management demo (OAuth2)' };
+const PROJECT_NAME = 'Website relaunch';
+
+const STEP_MS = 30_000;
+const PAGE_LOAD_MS = 90_000;
+
+const available = installedVersion('2.x') !== undefined;
+const describeIf = available ? describe : describe.skip;
+
+function extensions(): string {
+	if (!existsSync(EXTENSIONS_FILE)) throw new Error('e2e globalSetup did not run');
+	return readFileSync(EXTENSIONS_FILE, 'utf8').trim();
+}
+
+/** Writes a screenshot among the run's artifacts and, when asked, over the one the README shows. */
+function keepScreenshot(file: string) {
+	if (process.env.E2E_UPDATE_SCREENSHOTS !== '1') return;
+	mkdirSync(DOCS, { recursive: true });
+	copyFileSync(path.join(ARTIFACTS, file), path.join(DOCS, file));
+}
+
+/** Toasts ("Node executed successfully") cover part of the panel in screenshots. */
+async function closeToasts(page: Page) {
+	const close = page.locator('.el-notification .el-notification__closeBtn');
+	for (let i = await close.count(); i > 0; i--)
+		await close
+			.first()
+			.click({ timeout: 5_000 })
+			.catch(() => undefined);
+	await page
+		.locator('.el-notification')
+		.first()
+		.waitFor({ state: 'detached', timeout: 10_000 })
+		.catch(() => undefined);
+}
+
+/**
+ * Opens a dropdown and picks an entry. A click that lands while another dropdown is still closing opens
+ * nothing, so the opening click is repeated until the entry shows.
+ */
+async function choose(trigger: Locator, entry: Locator) {
+	for (let attempt = 1; ; attempt++) {
+		await trigger.click();
+		try {
+			await entry.waitFor({ state: 'visible', timeout: 10_000 });
+			break;
+		} catch (error) {
+			if (attempt === 3) throw error;
+		}
+	}
+	await entry.click();
+}
+
+/** Waits until one of the elements shows the text. */
+async function expectText(locator: Locator, text: string) {
+	await locator.filter({ hasText: text }).first().waitFor();
+}
+
+describeIf('the node in the n8n 2.x editor, in Chromium', () => {
+	let api: ReferenceApi;
+	let home: N8nHome;
+	let server: N8nServer;
+	let browser: RunningBrowser;
+	let page: Page;
+	/** Every body n8n's REST API sent the browser. */
+	const restBodies: string[] = [];
+
+	beforeAll(async () => {
+		selectors.setTestIdAttribute('data-test-id');
+		mkdirSync(ARTIFACTS, { recursive: true });
+		api = await ReferenceApi.start({
+			apiKeys: [
+				{
+					key: CANARY_KEY,
+					clientId: 'editor-e2e-key',
+					name: 'editor e2e',
+					scopes: ['projects:read', 'projects:write', 'directory:read'],
+				},
+				// The one the test reads the projects back with.
+				{ key: DEMO_CREDENTIALS.apiKey, clientId: 'demo-api-key', name: 'Demo', scopes: ['projects:read'] },
+			],
+			oauthClients: [
+				{
+					clientId: 'editor-e2e-client',
+					clientSecret: CANARY_SECRET,
+					name: 'editor e2e',
+					scopes: ['projects:read', 'projects:write', 'directory:read'],
+				},
+			],
+		});
+		home = new N8nHome('2.x', { extensions: extensions() });
+		await home.importCredentials([
+			{
+				...API_KEY_CREDENTIAL,
+				type: 'projectManagementApi',
+				data: { baseUrl: api.url, apiKey: CANARY_KEY, keyLocation: 'header' },
+			},
+			{
+				...OAUTH2_CREDENTIAL,
+				type: 'projectManagementOAuth2Api',
+				data: { baseUrl: api.url, clientId: 'editor-e2e-client', clientSecret: CANARY_SECRET },
+			},
+		]);
+		server = await N8nServer.start(home, { lifetimeSeconds: 600 });
+		browser = await launchBrowser();
+		page = await browser.context.newPage();
+		page.setDefaultTimeout(STEP_MS);
+		page.on('response', (response) => {
+			if (!response.url().startsWith(`${server.url}/rest/`)) return;
+			response.text().then(
+				(body) => restBodies.push(body),
+				() => undefined,
+			);
+		});
+	}, 300_000);
+
+	let step = 0;
+	afterEach(async () => {
+		// What the page showed when each test ended, for a failure's post-mortem.
+		await page?.screenshot({ path: path.join(ARTIFACTS, `after-test-${++step}.png`) }).catch(() => undefined);
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await server?.stop();
+		await api?.close();
+		if (home) rmSync(home.userFolder, { recursive: true, force: true });
+	});
+
+	it('signs in and adds the node to a new workflow through the node creator', async () => {
+		await page.goto(`${server.url}/signin`, { waitUntil: 'domcontentloaded', timeout: PAGE_LOAD_MS });
+		await page.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email, { timeout: PAGE_LOAD_MS });
+		await page.locator('input[name="password"]').fill(OWNER.password);
+		await page.getByTestId('form-submit-button').click();
+		await page.waitForURL((url) => !url.pathname.includes('signin'), { timeout: PAGE_LOAD_MS });
+
+		await page.goto(`${server.url}/workflow/new`, { waitUntil: 'domcontentloaded', timeout: PAGE_LOAD_MS });
+		await page.getByTestId('canvas-plus-button').click({ timeout: PAGE_LOAD_MS });
+		await page.getByTestId('node-creator-search-bar').fill('Project Management');
+		await page
+			.getByTestId('node-creator-item-name')
+			.filter({ hasText: /^Project Management$/ })
+			.click();
+		// The node's actions, one per operation, as the node creator lists them.
+		const actions = page.getByTestId('node-creator-item-name');
+		for (const action of [
+			'Create a project',
+			'Get a project',
+			'Get many projects',
+			'Update a project',
+			'Delete a project',
+		]) {
+			await expectText(actions, action);
+		}
+		await actions.filter({ hasText: /^Create a project$/ }).click();
+
+		// A trigger is added in front of the action, and the node's panel opens.
+		const ndv = page.getByTestId('ndv');
+		await ndv.waitFor();
+		await expectText(ndv.getByTestId('node-title-container'), 'Create a project');
+		expect(await page.getByTestId('canvas-node').count()).toBe(2);
+		expect(await ndv.getByTestId('parameter-input-operation').locator('input').inputValue()).toBe('Create');
+	});
+
+	it('fills the fields, runs the step, and the output shows the project the API now holds', async () => {
+		const ndv = page.getByTestId('ndv');
+		await choose(
+			ndv.getByTestId('node-credentials-select'),
+			page.getByTestId(`node-credentials-select-item-${API_KEY_CREDENTIAL.id}`),
+		);
+		expect(await ndv.getByTestId('node-credentials-select').locator('input').inputValue()).toBe(
+			API_KEY_CREDENTIAL.name,
+		);
+
+		await ndv.getByTestId('parameter-input-name').locator('input').fill(PROJECT_NAME);
+
+		const additionalFields = ndv
+			.getByTestId('parameter-item')
+			.filter({ hasText: 'Additional Fields' })
+			.first();
+		const addField = (label: string) =>
+			choose(
+				additionalFields.getByTestId('collection-parameter-add'),
+				page.getByTestId('collection-parameter-option').filter({ hasText: new RegExp(`^${label}$`) }),
+			);
+
+		// An options list (filled from the API's OpenAPI document).
+		await addField('Status Name or ID');
+		await choose(
+			ndv.getByTestId('parameter-input-status'),
+			page.getByTestId('parameter-input-item').filter({ hasText: /^Active$/ }),
+		);
+		expect(await ndv.getByTestId('parameter-input-status').locator('input').inputValue()).toBe('Active');
+
+		// A resource locator whose list n8n loads from GET /users through the chosen credential.
+		await addField('Owner');
+		await choose(
+			ndv.getByTestId('resource-locator-ownerId').getByTestId('rlc-input'),
+			page.getByTestId('rlc-item').filter({ hasText: 'Grace Hopper' }),
+		);
+		expect(await ndv.getByTestId('resource-locator-ownerId').getByTestId('rlc-input').inputValue()).toMatch(
+			/^Grace Hopper/,
+		);
+
+		// The date picker, typed in as a user may.
+		await addField('Start Date');
+		const startDate = ndv.getByTestId('parameter-input-startDate').locator('input');
+		await startDate.fill('2027-03-01 09:00:00');
+		await startDate.press('Enter');
+		expect(await startDate.inputValue()).toBe('2027-03-01 09:00:00');
+
+		await ndv.getByTestId('node-execute-button').click();
+		const output = ndv.getByTestId('output-panel');
+		await output.getByTestId('node-run-status-success').waitFor({ timeout: 60_000 });
+		await expectText(output.getByTestId('ndv-items-count'), '1 item');
+		const data = output.getByTestId('ndv-data-container').filter({ hasText: PROJECT_NAME });
+		await data.waitFor();
+		const shown = (await data.innerText()).replace(/\s+/g, ' ');
+		const id = shown.match(/\bprj_[0-9a-z]+\b/)?.[0];
+		expect(id).toBeDefined();
+
+		const stored = await api.projects();
+		expect(stored).toHaveLength(1);
+		expect(stored[0]).toEqual(
+			expect.objectContaining({ id, name: PROJECT_NAME, status: 'Active', ownerId: 'usr_1002' }),
+		);
+		// Noon or so in UTC: the date is read in the workflow's time zone (n8n's default, America/New_York).
+		expect(stored[0].startDate).toMatch(/^2027-03-01T/);
+		const creates = await api.createAttempts();
+		expect(creates.map((attempt) => attempt.clientId)).toEqual(['editor-e2e-key']);
+
+		await closeToasts(page);
+		// The panel scrolled a little while fields were added; the screenshot starts at the credential.
+		await ndv.getByTestId('node-parameters').evaluate((element) => {
+			type Scrollable = { scrollTop: number; parentElement: Scrollable | null };
+			for (let node = element as unknown as Scrollable | null; node; node = node.parentElement)
+				node.scrollTop = 0;
+		});
+		await page.screenshot({ path: path.join(ARTIFACTS, 'node-panel.png') });
+		keepScreenshot('node-panel.png');
+	});
+
+	it('the credential dialog tests the key and shows it masked; n8n never sends the key to the browser', async () => {
+		const ndv = page.getByTestId('ndv');
+		await ndv.getByTestId('credential-edit-button').click();
+		const dialog = page.getByTestId('editCredential-modal');
+		await dialog.waitFor();
+		await expectText(dialog.getByTestId('credential-name'), API_KEY_CREDENTIAL.name);
+		// Opening a saved credential runs its test: GET /me with the stored key.
+		await dialog.getByTestId('credentials-config-container-test-success').waitFor({ timeout: 60_000 });
+		const me = (await api.requests()).filter((entry) => entry.route === '/api/v1/me' && entry.status === 200);
+		expect(me.map((entry) => entry.clientId)).toContain('editor-e2e-key');
+
+		expect(await dialog.getByTestId('parameter-input-baseUrl').locator('input').inputValue()).toBe(api.url);
+		const key = dialog.getByTestId('parameter-input-apiKey').locator('input');
+		expect(await key.getAttribute('type')).toBe('password');
+		expect(await key.inputValue()).not.toContain(CANARY_KEY);
+
+		await closeToasts(page);
+		await dialog.screenshot({ path: path.join(ARTIFACTS, 'credential-dialog.png') });
+		keepScreenshot('credential-dialog.png');
+
+		expect(restBodies.length).toBeGreaterThan(10);
+		for (const body of restBodies) {
+			expect(body).not.toContain(CANARY_KEY);
+			expect(body).not.toContain(CANARY_SECRET);
+		}
+		expect(await page.content()).not.toContain(CANARY_KEY);
+	});
+});
