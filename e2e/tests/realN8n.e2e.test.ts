@@ -147,6 +147,25 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 		const [attempt] = await api.createAttempts();
 		expect(attempt.clientId).toBe('e2e-client');
 		expect((await api.projects()).map((project) => project.name)).toEqual(['Gemini review']);
+
+		// The API expires the token n8n stored: on the next run the API answers 401, n8n fetches a new token and
+		// sends the request again.
+		await api.expireTokens();
+		const again = await runWorkflow(
+			createProjectsWorkflow({
+				id: `oauthAgain${line.replace('.', '')}`,
+				credential: 'oauth2',
+				rows: [{ name: 'Gemini review, after the token expired' }],
+				parameters: { name: '={{ $json.name }}', options: {} },
+			}),
+		);
+		expect(again.error).toBeUndefined();
+		const [second] = nodeOutput(again, NODE);
+		expect(second.error).toBeUndefined();
+		expect(second._result).toEqual(expect.objectContaining({ outcome: 'created' }));
+		expect((await api.stats()).tokensIssued).toBeGreaterThan(stats.tokensIssued);
+		const refused = (await api.requests()).filter((entry) => entry.status === 401);
+		expect(refused.length).toBeGreaterThanOrEqual(1);
 	});
 
 	it('with Continue On Fail, a duplicate name and an invalid row fail on their own and the rest is created', async () => {

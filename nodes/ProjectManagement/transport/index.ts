@@ -237,6 +237,7 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 	let waitedMs = 0;
 	// Whether some attempt so far may have been carried out by the API without an answer reaching us.
 	let maybeCommitted = false;
+	let tokenRefreshAsked = false;
 	for (let attempt = 1; ; attempt++) {
 		let ticket: PaceTicket | undefined;
 		if (settings.pacer) {
@@ -264,11 +265,20 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 		let code: string | undefined;
 		let thrownMessage = '';
 		try {
-			const response = (await this.helpers.httpRequestWithAuthentication.call(this, type, options)) as {
-				statusCode: number;
-				headers: HeaderBag;
-				body: unknown;
-			};
+			const send = async (sent: IHttpRequestOptions) =>
+				(await this.helpers.httpRequestWithAuthentication.call(this, type, sent)) as {
+					statusCode: number;
+					headers: HeaderBag;
+					body: unknown;
+				};
+			let response = await send(options);
+			if (response.statusCode === 401 && type === 'projectManagementOAuth2Api' && !tokenRefreshAsked) {
+				// n8n before 2.x reads `except` as "ignore every status" and hands the 401 back instead of
+				// fetching a new token. Asked again with status errors on, its OAuth2 code sees the 401, fetches
+				// a token and resends. A 401 was not carried out, so sending again is safe.
+				tokenRefreshAsked = true;
+				response = await send({ ...options, ignoreHttpStatusErrors: false });
+			}
 			statusCode = response.statusCode;
 			responseHeaders = response.headers ?? {};
 			body = response.body;
