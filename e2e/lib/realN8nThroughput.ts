@@ -33,6 +33,8 @@ export interface RealN8nFigures {
 }
 
 export class RealN8nBench {
+	private workflows = 0;
+
 	private constructor(
 		private readonly home: N8nHome,
 		private readonly api: ReferenceApi,
@@ -60,7 +62,7 @@ export class RealN8nBench {
 	/** Creates `items` projects with one contender; the API must have been reset and configured by the caller. */
 	async run(contender: Contender, items: number, tag: string): Promise<RealN8nFigures> {
 		const rows = Array.from({ length: items }, (_, index) => ({ name: `${tag} ${index + 1}` }));
-		const id = `bench${tag.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 16).padEnd(16, '0');
+		const id = `pmBench${String(++this.workflows).padStart(9, '0')}`;
 		const workflow =
 			contender.kind === 'projectManagement'
 				? createProjectsWorkflow({
