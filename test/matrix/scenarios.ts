@@ -7,12 +7,13 @@ import { FAULT_CLASSES, type FaultClass, type ReferenceApiOptions } from '../../
  * and orphans. Shared by the jest suite (test/matrix/faultMatrix.test.ts) and `npm run matrix`.
  *
  * Time is scaled, item counts are not: every scenario has 1,000 items. Retry-After is 0 s and backoff steps
- * are 5 ms where waiting is not what is being measured; timeouts are 0.3 s with slow answers of 0.3–1.2 s.
+ * are 5 ms where waiting is not what is being measured; timeouts are 1 s with slow answers of 1–1.4 s, by as
+ * much over the timeout as before the scale changed (a retry meets its original still in flight for as long).
  * The node runs with its default Max Requests in Flight (50 items under way at once), which is what spreads the
  * slow answers over time. They used to be split over 8 concurrent executions with 0.1 s timeouts instead; with
- * 8 × 20 requests under way in one process that also serves the API, or a busy machine, n8n's event loop can be
- * late by more than 0.1 s, and such a timeout then expires before the request is even sent, which is not what
- * these scaled-down timeouts are meant to measure.
+ * many requests under way in one process that also serves the API, on a busy machine, n8n's event loop can be
+ * late by a few hundred milliseconds, and a timeout that short then expires before the request is even sent,
+ * which is not what these scaled-down timeouts are meant to measure.
  */
 
 export const MATRIX_ITEMS = 1000;
@@ -67,7 +68,7 @@ export interface Scenario {
 }
 
 const FAST_NODE: NodeOptions = { maxAttempts: 8, retryDelayMs: 5, timeoutSeconds: 2 };
-const SLOW_NODE: NodeOptions = { ...FAST_NODE, timeoutSeconds: 0.3 };
+const SLOW_NODE: NodeOptions = { ...FAST_NODE, timeoutSeconds: 1 };
 
 const BASE_API: Scenario['api'] = {
 	slowMs: 400,
@@ -121,7 +122,7 @@ const ALL: Scenario[] = [
 		'c4t',
 		'4 · timeout after commit',
 		{ timeoutAfterCommit: 0.2 },
-		{ node: SLOW_NODE, api: { slowMs: 1200 } },
+		{ node: SLOW_NODE, api: { slowMs: 1400 } },
 	),
 	scenario('c5', '5 · 429 + Retry-After', { throttle: 0.2 }),
 	scenario('c6', '6 · 503 + Retry-After', { unavailable: 0.2 }),
@@ -129,7 +130,7 @@ const ALL: Scenario[] = [
 		'c7s',
 		'7 · slow answers near the timeout',
 		{ slowBeforeCommit: 0.2 },
-		{ node: SLOW_NODE, api: { slowMs: 300 } },
+		{ node: SLOW_NODE, api: { slowMs: 1000 } },
 	),
 	scenario('c7t', '7 · truncated body', { truncatedBody: 0.2 }),
 	scenario('c8', '8 · HTML error page', { htmlError: 0.2 }),
@@ -138,7 +139,7 @@ const ALL: Scenario[] = [
 		'9 · 409 in progress (retry overtakes)',
 		{ slowBeforeCommit: 0.2 },
 		// The original ends 20 ms after the client gave up: its retries meet it in flight, then get its answer.
-		{ node: SLOW_NODE, api: { slowMs: 320 } },
+		{ node: SLOW_NODE, api: { slowMs: 1020 } },
 	),
 	scenario('c10', '10 · 401 token expired (OAuth2)', { tokenExpiry: 0.2 }, { credential: 'oauth2' }),
 	scenario(
@@ -180,13 +181,13 @@ const ALL: Scenario[] = [
 		credential: 'oauth2',
 		node: SLOW_NODE,
 		business: MIXED_BUSINESS,
-		api: { uniqueNames: true, slowMs: 450 },
+		api: { uniqueNames: true, slowMs: 1050 },
 	}),
 	scenario('stress', 'stress, all classes', everything(0.5), {
 		credential: 'oauth2',
 		node: SLOW_NODE,
 		business: MIXED_BUSINESS,
-		api: { uniqueNames: true, slowMs: 450 },
+		api: { uniqueNames: true, slowMs: 1050 },
 	}),
 	scenario(
 		'nc-dup',

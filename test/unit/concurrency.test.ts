@@ -1,4 +1,4 @@
-import { KeyedSequencer, forEachLimited } from '../../nodes/ProjectManagement/helpers/concurrency';
+import { InOrder, KeyedSequencer, forEachLimited } from '../../nodes/ProjectManagement/helpers/concurrency';
 
 /** A promise the test settles by hand. */
 function deferred<T = void>() {
@@ -152,5 +152,34 @@ describe('KeyedSequencer: tasks that share a key keep their order', () => {
 			),
 		);
 		expect(order).toEqual([0, 1, 2]);
+	});
+});
+
+describe('InOrder: results handed on in input order', () => {
+	it('hands each result on as soon as every earlier one is in, and holds only those that wait', () => {
+		const out: Array<[string, number]> = [];
+		const inOrder = new InOrder<string>((value, index) => out.push([value, index]));
+		inOrder.put(2, 'c');
+		inOrder.put(1, 'b');
+		expect(out).toEqual([]);
+		expect(inOrder.held).toBe(2);
+		inOrder.put(0, 'a');
+		expect(out).toEqual([
+			['a', 0],
+			['b', 1],
+			['c', 2],
+		]);
+		expect(inOrder.held).toBe(0);
+		inOrder.put(4, 'e');
+		inOrder.put(3, 'd');
+		expect(out.map(([value]) => value).join('')).toBe('abcde');
+	});
+
+	it('passes an empty result on like any other, so that later ones are not held for ever', () => {
+		const out: Array<string | undefined> = [];
+		const inOrder = new InOrder<string | undefined>((value) => out.push(value));
+		inOrder.put(1, 'b');
+		inOrder.put(0, undefined);
+		expect(out).toEqual([undefined, 'b']);
 	});
 });

@@ -7,7 +7,7 @@ import { toItemFailure } from './itemErrors';
 import type { BatchSettings } from '../descriptions/requestOptions';
 import { readThroughputOptions } from '../descriptions/requestOptions';
 import type { KeyedTask } from '../helpers/concurrency';
-import { KeyedSequencer, forEachLimited } from '../helpers/concurrency';
+import { InOrder, KeyedSequencer, forEachLimited } from '../helpers/concurrency';
 import { OUTCOME_KEY } from '../helpers/outcome';
 import { Pacer } from '../helpers/pacing';
 
@@ -30,6 +30,13 @@ const operations: Record<string, Record<string, Operation>> = {
 		update: project.update,
 	},
 };
+
+/** How the items of a run ended, in counts; without Continue On Fail also which failed, and the first of them. */
+interface Ended {
+	outcomes: Record<string, number>;
+	failedItems: number[];
+	first?: ItemFailure;
+}
 
 /** How one item ended: its output items, or its failure (with the error item Continue On Fail puts out). */
 type ItemResult =
@@ -64,7 +71,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 	const continueOnFail = this.continueOnFail();
 	const sequencer = new KeyedSequencer();
-	const results: Array<ItemResult | undefined> = new Array(items.length);
+	// The output is built in input order as items end; an item that ends before an earlier one waits in `ordered`.
+	const returnData: INodeExecutionData[] = [];
+	const ordered = new InOrder<ItemResult | undefined>((result) => {
+		for (const item of result?.output ?? []) returnData.push(item);
+	});
+	// How the items ended, for the error of a node that stops (see withOtherItems).
+	const ended: Ended = { outcomes: {}, failedItems: [] };
 	// Without Continue On Fail: the lowest index of a failed item so far. Items after it that have not begun
 	// (still waiting behind an item with the same name, say) are left out, as they would have been one at a time.
 	let firstFailed = Infinity;
@@ -107,8 +120,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 
 	const record = (itemIndex: number, result: ItemResult | undefined) => {
-		results[itemIndex] = result;
-		if (result && 'failure' in result && !continueOnFail) firstFailed = Math.min(firstFailed, itemIndex);
+		if (result !== undefined) {
+			const outcome = 'failure' in result ? result.failure.outcome.outcome : (result.outcome ?? 'ended');
+			ended.outcomes[outcome] = (ended.outcomes[outcome] ?? 0) + 1;
+			if ('failure' in result && !continueOnFail) {
+				ended.failedItems.push(itemIndex);
+				if (itemIndex < firstFailed) ended.first = result.failure;
+				firstFailed = Math.min(firstFailed, itemIndex);
+			}
+		}
+		ordered.put(itemIndex, result);
 	};
 
 	await forEachLimited(
@@ -136,12 +157,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		() => firstFailed !== Infinity,
 	);
 
-	if (!continueOnFail) {
-		const first = results.findIndex((result) => result !== undefined && 'failure' in result);
-		if (first >= 0) throw withOtherItems(results, first);
-	}
-	const returnData: INodeExecutionData[] = [];
-	for (const result of results) if (result) returnData.push(...result.output);
+	if (ended.first !== undefined) throw withOtherItems(ended, firstFailed);
 	return [returnData];
 }
 
@@ -156,16 +172,12 @@ function withOutcome(json: IDataObject, options: IDataObject): IDataObject {
  * of a node that fails, and with several items under way at once, items after the failed one may have been
  * done too. The counts also go in the error's context, for workflows that read it.
  */
-function withOtherItems(results: Array<ItemResult | undefined>, first: number): ItemFailure['error'] {
-	const failure = (results[first] as { failure: ItemFailure }).failure;
-	const counts: Record<string, number> = {};
-	const alsoFailed: number[] = [];
-	results.forEach((result, itemIndex) => {
-		if (result === undefined || itemIndex === first) return;
-		const outcome = 'failure' in result ? result.failure.outcome.outcome : (result.outcome ?? 'ended');
-		counts[outcome] = (counts[outcome] ?? 0) + 1;
-		if ('failure' in result) alsoFailed.push(itemIndex);
-	});
+function withOtherItems(ended: Ended, first: number): ItemFailure['error'] {
+	const failure = ended.first as ItemFailure;
+	const counts = { ...ended.outcomes };
+	counts[failure.outcome.outcome] -= 1;
+	if (counts[failure.outcome.outcome] === 0) delete counts[failure.outcome.outcome];
+	const alsoFailed = ended.failedItems.filter((itemIndex) => itemIndex !== first).sort((a, b) => a - b);
 	const error = failure.error;
 	const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
 	if (total === 0) return error;
@@ -178,7 +190,7 @@ function withOtherItems(results: Array<ItemResult | undefined>, first: number): 
 		alsoFailed.length > 0
 			? ` ${alsoFailed.length === 1 ? 'Item' : 'Items'} ${shown}${more} did not succeed either.`
 			: '';
-	const note = `Before it stopped, the node had sent ${total} other item${total === 1 ? '' : 's'} (${summary}); n8n keeps none of their output.${failedToo} What they changed stays in the project-management system, and running the node again on the same input recognises it by the idempotency keys instead of doing it twice.`;
+	const note = `Before the node stopped, ${total} other item${total === 1 ? '' : 's'} had ended (${summary}); n8n keeps none of their output.${failedToo} What they changed stays in the project-management system, and running the node again on the same input recognises it by the idempotency keys instead of doing it twice.`;
 	error.description = error.description ? `${error.description} ${note}` : note;
 	error.context.otherItems = { ...counts };
 	if (alsoFailed.length > 0) error.context.otherFailedItems = alsoFailed.slice(0, 100);

@@ -80,3 +80,30 @@ export class KeyedSequencer {
 		return this.tails.size;
 	}
 }
+
+/**
+ * Results that arrive in any order, handed on in index order as soon as every earlier one is in (indexes start at
+ * 0 and each is put once). Only results that wait for an earlier one are held: with items finishing a little out
+ * of order, that is about as many as are under way, not the whole batch.
+ */
+export class InOrder<T> {
+	private readonly waiting = new Map<number, T>();
+	private next = 0;
+
+	constructor(private readonly emit: (value: T, index: number) => void) {}
+
+	put(index: number, value: T): void {
+		this.waiting.set(index, value);
+		while (this.waiting.has(this.next)) {
+			const ready = this.waiting.get(this.next) as T;
+			this.waiting.delete(this.next);
+			this.emit(ready, this.next);
+			this.next++;
+		}
+	}
+
+	/** Results held back, waiting for an earlier index. */
+	get held(): number {
+		return this.waiting.size;
+	}
+}
