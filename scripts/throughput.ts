@@ -5,8 +5,8 @@
  *      (undici, keep-alive) at the same concurrency → ratio node / raw.
  *   2. 1,000 creates against a limit of 50 requests/s: elapsed against the ideal N / rate, share of 429s,
  *      failures.
- *   3. The same two workloads through n8n's HTTP Request node in a real n8n: not measured here, see
- *      `httpRequestNodeInRealN8n` below, the place where the end-to-end suite plugs in.
+ *   3. The same two workloads through n8n's HTTP Request node in a real n8n: measured by
+ *      `npm run throughput:n8n` (scripts/throughputRealN8n.ts), which starts the end-to-end suite's n8n.
  *   4. CPU time per item in the node's process and where it goes, and peak memory for 10,000 items.
  *
  * The API runs in a child process, so that its CPU is not billed to the client being measured. Each figure is
@@ -197,32 +197,6 @@ async function rawClient(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Part 3: the HTTP Request node in a real n8n (the end-to-end suite's install)
-
-export interface HttpRequestNodeFigures {
-	workload: 'latency' | 'rateLimit';
-	ms: number;
-	failures: number;
-	duplicates: number;
-	share429?: number;
-}
-
-/**
- * PART 3 HOOK. Runs the workload through n8n's own HTTP Request node in the real n8n that the end-to-end suite
- * (`e2e/`) installs, configured as a user would (Batching, Retry On Fail), and returns its figures; until that
- * suite provides a runner, it answers undefined and the tables say "not measured here". It gets the API's URL
- * (another process; reset before each call) and the item count, and must count failures and duplicates from
- * the API (`api.projects()`, `api.requests()`).
- */
-async function httpRequestNodeInRealN8n(
-	_api: ReferenceApi,
-	_workload: HttpRequestNodeFigures['workload'],
-	_items: number,
-): Promise<HttpRequestNodeFigures | undefined> {
-	return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Measuring
 
 const median = (values: number[]) => {
@@ -319,15 +293,14 @@ async function part1(harness: EngineHarness, server: ApiProcess): Promise<Sectio
 			String(node.failed),
 		]);
 	}
-	const part3 = await httpRequestNodeInRealN8n(api, 'latency', PART1.items);
 	table.push([
 		"all items of the run (HTTP Request node's default)",
 		String(PART1.items),
 		'',
-		part3 ? fixed(part3.ms / PART1.items) : 'part 3, not measured here',
+		'part 3: see the last section',
 		'',
 		'',
-		part3 ? String(part3.failures) : '',
+		'',
 	]);
 	return {
 		title: `1 · ${PART1.items.toLocaleString('en')} creates at ${PART1.latencyMs} ms API latency, no rate limit`,
@@ -382,18 +355,15 @@ async function part2(harness: EngineHarness, server: ApiProcess): Promise<Sectio
 		rawClient(api.url, `limited raw ${run}`, PART2.items, DEFAULT_MAX_IN_FLIGHT, true),
 	);
 	await api.reset();
-	await api.configure({ rateLimit: { enabled: true, capacity: rate, refillPerSecond: rate } });
-	const part3 = await httpRequestNodeInRealN8n(api, 'rateLimit', PART2.items);
 	table.push([
 		'HTTP Request node (real n8n, Batching + Retry On Fail)',
 		String(PART2.items),
-		part3 ? fixed(part3.ms / 1000, 1) : 'part 3, not measured here',
+		'part 3: see the last section',
 		fixed(idealMs / 1000, 1),
-		part3 ? fixed(part3.ms / idealMs) : '',
-		part3?.share429 !== undefined ? `${fixed(part3.share429 * 100, 1)} %` : '',
-		part3 ? String(part3.failures) : '',
+		'',
+		'',
+		'',
 	]);
-	await api.configure({ rateLimit: { enabled: false } });
 	return {
 		title: `2 · ${PART2.items.toLocaleString('en')} creates against a limit of ${rate} requests/s`,
 		table,
