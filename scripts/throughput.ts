@@ -611,6 +611,7 @@ async function main() {
 	harness.setCredential('bench', { baseUrl: server.api.url, apiKey: DEMO_CREDENTIALS.apiKey });
 	const sections: Section[] = [];
 	const started = Date.now();
+	const loadAtStart = os.loadavg()[0];
 	try {
 		// One warm-up of each client, so that module loading and JIT are not billed to the first measurement.
 		await throughNode(harness, 'warm-up', 200);
@@ -627,7 +628,9 @@ async function main() {
 		console.log(section.table.toString());
 		for (const note of section.notes) console.log(note);
 	}
-	const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${os.platform()}`;
+	// Other work on the machine slows the wall times (the CPU figures less): the load average says how much.
+	const load = `load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
+	const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${os.platform()}, ${load}`;
 	console.log(`\n${COMMAND}: ${seconds} s on ${machine}`);
 	if (QUICK) {
 		console.log('--quick: fewer items and one run each; docs/throughput.md left as it was.');
