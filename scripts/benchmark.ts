@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 
 import Table from 'cli-table3';
 
+import { PROJECT_MAPPING, projectFor } from './benchProject';
 import { buildIfNeeded } from './build';
 import { EngineHarness } from '../test/engine/harness';
 import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
@@ -35,16 +36,6 @@ async function measure(work: () => Promise<void>): Promise<Measurement> {
 	return { ms, heapMb: (peak - heapBefore) / 1024 / 1024 };
 }
 
-function projectFor(prefix: string, index: number) {
-	return {
-		name: `${prefix} ${index}`,
-		description: 'Benchmark project',
-		status: 'Planned',
-		startDate: '2027-01-04T09:00:00Z',
-		budget: { currency: 'EUR', amount: 1000 + index },
-	};
-}
-
 async function baseline(api: ReferenceApi, prefix: string) {
 	for (let index = 0; index < ITEMS; index++) {
 		const response = await fetch(`${api.url}/api/v1/projects`, {
@@ -67,17 +58,7 @@ async function throughNode(api: ReferenceApi, harness: EngineHarness, prefix: st
 	const result = await harness.run({
 		items,
 		credentialId: 'bench',
-		parameters: {
-			name: '={{ $json.name }}',
-			additionalFields: {
-				description: '={{ $json.description }}',
-				status: '={{ $json.status }}',
-				startDate: '={{ $json.startDate }}',
-				budget: {
-					budgetValues: { currency: '={{ $json.budget.currency }}', amount: '={{ $json.budget.amount }}' },
-				},
-			},
-		},
+		parameters: PROJECT_MAPPING,
 	});
 	const created = result.output.filter((item) => item.json.id).length;
 	if (created !== ITEMS)

@@ -16,12 +16,12 @@ import { parseArgs } from 'node:util';
 
 import {
 	N8nHome,
-	PACKAGE_ROOT,
 	ensureN8nInstalled,
 	packForN8n,
 	type CredentialImport,
 	type WorkflowImport,
 } from '../e2e/lib/n8n';
+import { PACKAGE_ROOT } from './build';
 import { N8nServer, OWNER } from '../e2e/lib/server';
 import { DEMO_CREDENTIALS, startReferenceApi, type RunningReferenceApi } from '../reference-api/src';
 

@@ -26,6 +26,7 @@ import path from 'node:path';
 import Table from 'cli-table3';
 import { Agent, request } from 'undici';
 
+import { PROJECT_MAPPING, projectFor } from './benchProject';
 import { buildIfNeeded } from './build';
 import { forEachLimited } from '../nodes/ProjectManagement/helpers/concurrency';
 import { DEFAULT_MAX_IN_FLIGHT } from '../nodes/ProjectManagement/descriptions/requestOptions';
@@ -96,16 +97,6 @@ async function startApiProcess(): Promise<ApiProcess> {
 // ---------------------------------------------------------------------------------------------------------------
 // The two clients
 
-function projectFor(prefix: string, index: number) {
-	return {
-		name: `${prefix} ${index}`,
-		description: 'Benchmark project',
-		status: 'Planned',
-		startDate: '2027-01-04T09:00:00Z',
-		budget: { currency: 'EUR', amount: 1000 + index },
-	};
-}
-
 interface RunOutcome {
 	ms: number;
 	cpuMs: number;
@@ -127,18 +118,7 @@ async function throughNode(
 		items: input,
 		credentialId: 'bench',
 		settings: { onError: 'continueRegularOutput' },
-		parameters: {
-			name: '={{ $json.name }}',
-			additionalFields: {
-				description: '={{ $json.description }}',
-				status: '={{ $json.status }}',
-				startDate: '={{ $json.startDate }}',
-				budget: {
-					budgetValues: { currency: '={{ $json.budget.currency }}', amount: '={{ $json.budget.amount }}' },
-				},
-			},
-			options,
-		},
+		parameters: { ...PROJECT_MAPPING, options },
 	});
 	const ms = performance.now() - started;
 	const used = process.cpuUsage(cpu);

@@ -4,13 +4,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { PACKAGE_ROOT } from '../../scripts/build';
+
 /**
  * A real n8n, the way users meet it: installed from the npm registry in its own folder under e2e/n8n/<line>
  * (its own package.json and lockfile, apart from the package's devDependencies), run on Node 24, with this
  * package loaded from the tarball `npm pack` makes, as a custom extension.
  */
 
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 export const E2E_ROOT = path.join(PACKAGE_ROOT, 'e2e');
 
 export type N8nLine = '2.x' | '1.x';

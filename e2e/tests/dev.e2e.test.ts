@@ -10,7 +10,8 @@ import {
 	DEV_SAMPLE_WORKFLOW,
 	READY_LINE,
 } from '../../scripts/dev';
-import { N8nHome, NODE24, PACKAGE_ROOT, freePort, installedVersion } from '../lib/n8n';
+import { PACKAGE_ROOT } from '../../scripts/build';
+import { N8nHome, NODE24, freePort, installedVersion } from '../lib/n8n';
 import { OWNER } from '../lib/server';
 
 /**

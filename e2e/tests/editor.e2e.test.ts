@@ -5,7 +5,8 @@ import { selectors, type Locator, type Page } from 'playwright-core';
 
 import { DEMO_CREDENTIALS, ReferenceApi } from '../../test/engine/referenceApi';
 import { launchBrowser, type RunningBrowser } from '../lib/browser';
-import { E2E_ROOT, N8nHome, PACKAGE_ROOT, installedVersion } from '../lib/n8n';
+import { PACKAGE_ROOT } from '../../scripts/build';
+import { E2E_ROOT, N8nHome, installedVersion } from '../lib/n8n';
 import { N8nServer, OWNER } from '../lib/server';
 import { EXTENSIONS_FILE } from './globalSetup';
 

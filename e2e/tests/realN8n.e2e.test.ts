@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from '../../test/engine/referenceApi';
@@ -299,7 +299,7 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 	it('n8n logged no secret', () => {
 		const logDir = path.join(n8n.userFolder, '.n8n', 'logs');
 		if (!existsSync(logDir)) return;
-		for (const file of require('node:fs').readdirSync(logDir) as string[]) {
+		for (const file of readdirSync(logDir)) {
 			expectNoSecrets(readFileSync(path.join(logDir, file), 'utf8'));
 		}
 	});
