@@ -20,8 +20,12 @@ async function main(): Promise<void> {
 	console.log('Demo credentials:');
 	console.log(`  API key (read/write):      ${DEMO_CREDENTIALS.apiKey}`);
 	console.log(`  API key (read-only):       ${DEMO_CREDENTIALS.readOnlyApiKey}`);
-	console.log(`  OAuth2 client (read/write): ${DEMO_CREDENTIALS.oauthClientId} / ${DEMO_CREDENTIALS.oauthClientSecret}`);
-	console.log(`  OAuth2 client (read-only):  ${DEMO_CREDENTIALS.readOnlyOauthClientId} / ${DEMO_CREDENTIALS.readOnlyOauthClientSecret}`);
+	console.log(
+		`  OAuth2 client (read/write): ${DEMO_CREDENTIALS.oauthClientId} / ${DEMO_CREDENTIALS.oauthClientSecret}`,
+	);
+	console.log(
+		`  OAuth2 client (read-only):  ${DEMO_CREDENTIALS.readOnlyOauthClientId} / ${DEMO_CREDENTIALS.readOnlyOauthClientSecret}`,
+	);
 
 	const stop = (signal: string) => {
 		console.log(`${signal}: stopping`);

@@ -23,7 +23,8 @@ const LATENCY = { items: QUICK ? 400 : 2000, latencyMs: 20 };
 const RATE_LIMITED = { items: QUICK ? 250 : 1000, ratePerSecond: 50 };
 const COMMAND = `npm run throughput:n8n${QUICK ? ' -- --quick' : ''}`;
 const DOC = path.join(PACKAGE_ROOT, 'docs', 'throughput.md');
-const BEGIN = '<!-- real-n8n:begin (written by scripts/throughputRealN8n.ts; edit the script, not this block) -->';
+const BEGIN =
+	'<!-- real-n8n:begin (written by scripts/throughputRealN8n.ts; edit the script, not this block) -->';
 const END = '<!-- real-n8n:end -->';
 
 const RETRY = { retryOnFail: true } as const;
@@ -107,7 +108,10 @@ async function main() {
 		for (const contender of rateContenders) {
 			rows.push(
 				await measure(bench, api, rateName, contender, RATE_LIMITED.items, () =>
-					api.configure({ latencyMs: 0, rateLimit: { enabled: true, capacity: rate, refillPerSecond: rate } }),
+					api.configure({
+						latencyMs: 0,
+						rateLimit: { enabled: true, capacity: rate, refillPerSecond: rate },
+					}),
 				),
 			);
 		}
@@ -126,11 +130,13 @@ function render(rows: Row[], version: string): string {
 	const lines = [
 		`Measured with \`${COMMAND}\` in n8n ${version} (the end-to-end suite's install, Node 24), ${RUNS} run(s) of each, medians:`,
 		'',
-		'| Workload | Contender | Node time | Time / this node\'s | Failed items | Duplicates | 429 share |',
+		"| Workload | Contender | Node time | Time / this node's | Failed items | Duplicates | 429 share |",
 		'| --- | --- | ---: | ---: | ---: | ---: | ---: |',
 	];
 	for (const row of rows) {
-		const ours = rows.find((other) => other.workload === row.workload && other.label.startsWith('Project Management'));
+		const ours = rows.find(
+			(other) => other.workload === row.workload && other.label.startsWith('Project Management'),
+		);
 		const ratio = ours && ours.ms > 0 ? (row.ms / ours.ms).toFixed(2) : '–';
 		const failed = `${row.failures}${row.failedRuns ? ` (workflow failed in ${row.failedRuns} of ${row.runs})` : ''}`;
 		const cells = [
@@ -154,7 +160,10 @@ function writeDoc(markdown: string) {
 	const begin = doc.indexOf(BEGIN);
 	const end = doc.indexOf(END);
 	const block = `${BEGIN}\n${markdown}\n${END}`;
-	const next = begin >= 0 && end > begin ? doc.slice(0, begin) + block + doc.slice(end + END.length) : `${doc.trimEnd()}\n\n${block}\n`;
+	const next =
+		begin >= 0 && end > begin
+			? doc.slice(0, begin) + block + doc.slice(end + END.length)
+			: `${doc.trimEnd()}\n\n${block}\n`;
 	writeFileSync(DOC, next);
 	console.log(`Wrote ${path.relative(PACKAGE_ROOT, DOC)}`);
 }

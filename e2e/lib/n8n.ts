@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -68,7 +76,13 @@ function withNode24Path(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv
 	return { ...env, PATH: `${path.dirname(NODE24)}:${env.PATH ?? ''}` };
 }
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, what: string): Promise<number> {
+function run(
+	command: string,
+	args: string[],
+	cwd: string,
+	env: NodeJS.ProcessEnv,
+	what: string,
+): Promise<number> {
 	const started = Date.now();
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -94,28 +108,45 @@ export async function ensureN8nInstalled(
 	log: (line: string) => void = console.log,
 ): Promise<void> {
 	const lines = Array.isArray(which) ? which : [which];
-	if (!existsSync(NODE24)) throw new Error(`Node 24 is missing at ${NODE24}: run npm ci in the package first`);
+	if (!existsSync(NODE24))
+		throw new Error(`Node 24 is missing at ${NODE24}: run npm ci in the package first`);
 	const env = withNode24Path({ ...process.env, npm_config_nodedir: NODE24_HEADERS });
 	await Promise.all(
 		lines
 			.filter((line) => installedVersion(line) !== wantedVersion(line))
 			.map(async (line) => {
 				const dir = installDir(line);
-				log(`Installing n8n ${wantedVersion(line)} into ${path.relative(PACKAGE_ROOT, dir)}; this takes minutes, once.`);
-				const ms = await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], dir, env, `npm ci in ${dir}`);
+				log(
+					`Installing n8n ${wantedVersion(line)} into ${path.relative(PACKAGE_ROOT, dir)}; this takes minutes, once.`,
+				);
+				const ms = await run(
+					'npm',
+					['ci', '--ignore-scripts', '--no-audit', '--no-fund'],
+					dir,
+					env,
+					`npm ci in ${dir}`,
+				);
 				log(`  n8n ${line} installed in ${Math.round(ms / 1000)} s`);
 			}),
 	);
 	for (const line of lines) {
 		if (existsSync(sqliteBinding(line))) continue;
-		const donor = N8N_LINES.find((other) => other !== line && sameSqlite(other, line) && existsSync(sqliteBinding(other)));
+		const donor = N8N_LINES.find(
+			(other) => other !== line && sameSqlite(other, line) && existsSync(sqliteBinding(other)),
+		);
 		if (donor) {
 			mkdirSync(path.dirname(sqliteBinding(line)), { recursive: true });
 			writeFileSync(sqliteBinding(line), readFileSync(sqliteBinding(donor)));
 			log(`  sqlite3 for n8n ${line}: the binding built for ${donor} (same sqlite3, same Node)`);
 		} else {
 			log(`  compiling sqlite3 for Node 24 (n8n ${line}), about two minutes`);
-			const ms = await run('npm', ['rebuild', 'sqlite3'], installDir(line), env, `npm rebuild sqlite3 for ${line}`);
+			const ms = await run(
+				'npm',
+				['rebuild', 'sqlite3'],
+				installDir(line),
+				env,
+				`npm rebuild sqlite3 for ${line}`,
+			);
 			log(`  compiled in ${Math.round(ms / 1000)} s`);
 		}
 	}
@@ -146,7 +177,13 @@ export async function packForN8n(into: string): Promise<string> {
 	if (!tarball) throw new Error('npm pack made no tarball');
 	const extensions = path.join(into, 'extensions');
 	mkdirSync(extensions, { recursive: true });
-	await run('tar', ['-xzf', path.join(packDir, tarball), '-C', extensions], into, process.env, 'unpacking the tarball');
+	await run(
+		'tar',
+		['-xzf', path.join(packDir, tarball), '-C', extensions],
+		into,
+		process.env,
+		'unpacking the tarball',
+	);
 	return extensions;
 }
 
@@ -157,7 +194,9 @@ export async function freePort(): Promise<number> {
 		server.on('error', reject);
 		server.listen(0, '127.0.0.1', () => {
 			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+			server.close(() =>
+				typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+			);
 		});
 	});
 }
@@ -223,7 +262,10 @@ export class N8nHome {
 	}
 
 	/** Runs one n8n CLI command to its end, bounded in time. */
-	async cli(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+	async cli(
+		args: string[],
+		options: { timeoutMs?: number; env?: Record<string, string> } = {},
+	): Promise<CliResult> {
 		const brokerPort = await freePort();
 		const child = spawn(NODE24, [this.bin(), ...args], {
 			cwd: this.userFolder,
@@ -284,7 +326,10 @@ export class N8nHome {
 export interface ExecutionResult {
 	cli: CliResult;
 	/** The run data per node name, when the CLI printed it. */
-	runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> }; error?: unknown }>>;
+	runData?: Record<
+		string,
+		Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> }; error?: unknown }>
+	>;
 	/** The error the execution ended with, as n8n printed it. */
 	error?: string;
 }
@@ -308,12 +353,20 @@ function parseExecution(cli: CliResult): ExecutionResult {
 			// Not the execution's JSON: reported below.
 		}
 	}
-	return { cli, error: `n8n printed no execution data (exit ${cli.code}):\n${cli.stdout}\n${cli.stderr}`.trim() };
+	return {
+		cli,
+		error: `n8n printed no execution data (exit ${cli.code}):\n${cli.stdout}\n${cli.stderr}`.trim(),
+	};
 }
 
 /** The items one node put out on one of its outputs in its last run. */
-export function nodeOutput(result: ExecutionResult, nodeName: string, output = 0): Array<Record<string, unknown>> {
+export function nodeOutput(
+	result: ExecutionResult,
+	nodeName: string,
+	output = 0,
+): Array<Record<string, unknown>> {
 	const runs = result.runData?.[nodeName];
-	if (!runs?.length) throw new Error(`No run data for "${nodeName}": ${result.error ?? result.cli.stdout.slice(0, 2000)}`);
+	if (!runs?.length)
+		throw new Error(`No run data for "${nodeName}": ${result.error ?? result.cli.stdout.slice(0, 2000)}`);
 	return (runs[runs.length - 1].data?.main?.[output] ?? []).map((item) => item.json);
 }

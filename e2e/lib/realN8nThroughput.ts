@@ -15,7 +15,12 @@ import { API_KEY_CREDENTIAL, NODE, createProjectsWorkflow } from './workflows';
 export const HEADER_AUTH_CREDENTIAL = { id: 'pmBenchHeaderAut', name: 'Project Management API key (header)' };
 
 export type Contender =
-	| { kind: 'httpRequest'; label: string; batching?: { batchSize: number; batchInterval: number }; retryOnFail: boolean }
+	| {
+			kind: 'httpRequest';
+			label: string;
+			batching?: { batchSize: number; batchInterval: number };
+			retryOnFail: boolean;
+	  }
 	| { kind: 'projectManagement'; label: string; options?: Record<string, unknown> };
 
 export interface RealN8nFigures {
@@ -50,7 +55,11 @@ export class RealN8nBench {
 				type: 'projectManagementApi',
 				data: { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey, keyLocation: 'header' },
 			},
-			{ ...HEADER_AUTH_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'X-API-Key', value: DEMO_CREDENTIALS.apiKey } },
+			{
+				...HEADER_AUTH_CREDENTIAL,
+				type: 'httpHeaderAuth',
+				data: { name: 'X-API-Key', value: DEMO_CREDENTIALS.apiKey },
+			},
 		]);
 		return new RealN8nBench(home, api);
 	}
@@ -85,7 +94,8 @@ export class RealN8nBench {
 		const okItems = result.error ? 0 : output.filter((item) => item.json && !('error' in item.json)).length;
 		const projects = await this.api.projects();
 		const byName = new Map<string, number>();
-		for (const project of projects) byName.set(String(project.name), (byName.get(String(project.name)) ?? 0) + 1);
+		for (const project of projects)
+			byName.set(String(project.name), (byName.get(String(project.name)) ?? 0) + 1);
 		const duplicates = [...byName.values()].reduce((sum, count) => sum + (count - 1), 0);
 		const attempts = await this.api.createAttempts();
 		const refused = attempts.filter((attempt) => attempt.status === 429).length;

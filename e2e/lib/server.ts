@@ -46,7 +46,8 @@ export class N8nServer {
 		const lifetime = options.lifetimeSeconds ?? 900;
 		const n8nBin = path.join(installDir(home.line), 'node_modules', 'n8n', 'bin', 'n8n');
 		const command = lifetime > 0 ? 'timeout' : NODE24;
-		const args = lifetime > 0 ? ['--kill-after=10', String(lifetime), NODE24, n8nBin, 'start'] : [n8nBin, 'start'];
+		const args =
+			lifetime > 0 ? ['--kill-after=10', String(lifetime), NODE24, n8nBin, 'start'] : [n8nBin, 'start'];
 		const child = spawn(command, args, {
 			cwd: home.userFolder,
 			env: home.env({
@@ -57,7 +58,11 @@ export class N8nServer {
 				N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
 				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 			}),
-			stdio: ['ignore', options.inheritOutput ? 'inherit' : 'pipe', options.inheritOutput ? 'inherit' : 'pipe'],
+			stdio: [
+				'ignore',
+				options.inheritOutput ? 'inherit' : 'pipe',
+				options.inheritOutput ? 'inherit' : 'pipe',
+			],
 		});
 		const server = new N8nServer(home, `http://127.0.0.1:${port}`, child);
 		child.stdout?.on('data', (chunk: Buffer) => (server.output += chunk.toString()));
@@ -81,7 +86,9 @@ export class N8nServer {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
 			if (this.child.exitCode !== null) {
-				throw new Error(`n8n exited with code ${this.child.exitCode} while starting:\n${this.output.slice(-4000)}`);
+				throw new Error(
+					`n8n exited with code ${this.child.exitCode} while starting:\n${this.output.slice(-4000)}`,
+				);
 			}
 			try {
 				// While it starts, n8n answers every route with 200 "n8n is starting up"; the settings route
@@ -101,7 +108,8 @@ export class N8nServer {
 		const setup = await this.rawRest('POST', '/rest/owner/setup', OWNER);
 		if (setup.ok) return;
 		const why = await setup.text();
-		if (!/already/i.test(why)) throw new Error(`Could not set the n8n owner up: HTTP ${setup.status} ${why.slice(0, 500)}`);
+		if (!/already/i.test(why))
+			throw new Error(`Could not set the n8n owner up: HTTP ${setup.status} ${why.slice(0, 500)}`);
 		const login = await this.rawRest('POST', '/rest/login', {
 			email: OWNER.email,
 			emailOrLdapLoginId: OWNER.email,
@@ -130,7 +138,8 @@ export class N8nServer {
 	async rest<T>(method: string, route: string, body?: unknown): Promise<T> {
 		const response = await this.rawRest(method, route, body);
 		const text = await response.text();
-		if (!response.ok) throw new Error(`n8n ${method} ${route}: HTTP ${response.status} ${text.slice(0, 1000)}`);
+		if (!response.ok)
+			throw new Error(`n8n ${method} ${route}: HTTP ${response.status} ${text.slice(0, 1000)}`);
 		return (JSON.parse(text) as { data: T }).data;
 	}
 

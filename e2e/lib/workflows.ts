@@ -19,7 +19,10 @@ export type Credential = 'apiKey' | 'oauth2';
 export function credentialsFor(kind: Credential) {
 	return kind === 'apiKey'
 		? { authentication: 'projectManagementApi', credentials: { projectManagementApi: API_KEY_CREDENTIAL } }
-		: { authentication: 'projectManagementOAuth2Api', credentials: { projectManagementOAuth2Api: OAUTH2_CREDENTIAL } };
+		: {
+				authentication: 'projectManagementOAuth2Api',
+				credentials: { projectManagementOAuth2Api: OAUTH2_CREDENTIAL },
+			};
 }
 
 export interface NodeSettings {
@@ -43,7 +46,14 @@ export function createProjectsWorkflow(options: {
 		id: options.id,
 		name: `e2e ${options.id}`,
 		nodes: [
-			{ id: 'n1', name: TRIGGER, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'n1',
+				name: TRIGGER,
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: 'n2',
 				name: ROWS,

@@ -40,16 +40,35 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 	beforeAll(async () => {
 		api = await ReferenceApi.start({
 			apiKeys: [
-				{ key: CANARY_KEY, clientId: 'e2e-key', name: 'e2e key', scopes: ['projects:read', 'projects:write', 'directory:read'] },
-				{ key: DEMO_CREDENTIALS.apiKey, clientId: 'demo-api-key', name: 'Demo', scopes: ['projects:read', 'projects:write', 'directory:read'] },
+				{
+					key: CANARY_KEY,
+					clientId: 'e2e-key',
+					name: 'e2e key',
+					scopes: ['projects:read', 'projects:write', 'directory:read'],
+				},
+				{
+					key: DEMO_CREDENTIALS.apiKey,
+					clientId: 'demo-api-key',
+					name: 'Demo',
+					scopes: ['projects:read', 'projects:write', 'directory:read'],
+				},
 			],
 			oauthClients: [
-				{ clientId: 'e2e-client', clientSecret: CANARY_SECRET, name: 'e2e client', scopes: ['projects:read', 'projects:write', 'directory:read'] },
+				{
+					clientId: 'e2e-client',
+					clientSecret: CANARY_SECRET,
+					name: 'e2e client',
+					scopes: ['projects:read', 'projects:write', 'directory:read'],
+				},
 			],
 		});
 		n8n = new N8nHome(line, { extensions: extensions() });
 		await n8n.importCredentials([
-			{ ...API_KEY_CREDENTIAL, type: 'projectManagementApi', data: { baseUrl: api.url, apiKey: CANARY_KEY, keyLocation: 'header' } },
+			{
+				...API_KEY_CREDENTIAL,
+				type: 'projectManagementApi',
+				data: { baseUrl: api.url, apiKey: CANARY_KEY, keyLocation: 'header' },
+			},
 			{
 				...OAUTH2_CREDENTIAL,
 				type: 'projectManagementOAuth2Api',
@@ -64,7 +83,11 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 
 	beforeEach(async () => {
 		await api.reset();
-		await api.configure({ faults: { seed: 7, rates: noFaults() }, rateLimit: { enabled: false }, latencyMs: 0 });
+		await api.configure({
+			faults: { seed: 7, rates: noFaults() },
+			rateLimit: { enabled: false },
+			latencyMs: 0,
+		});
 	});
 
 	async function runWorkflow(workflow: ReturnType<typeof createProjectsWorkflow>) {
@@ -79,7 +102,9 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 			createProjectsWorkflow({
 				id: `everyField${line.replace('.', '')}`,
 				credential: 'apiKey',
-				rows: [{ deal: 'D-100', name: 'Apollo launch', start: '2027-02-01T09:00:00', end: '2027-06-30T17:00:00' }],
+				rows: [
+					{ deal: 'D-100', name: 'Apollo launch', start: '2027-02-01T09:00:00', end: '2027-06-30T17:00:00' },
+				],
 				parameters: {
 					name: '={{ $json.name }}',
 					additionalFields: {
@@ -186,7 +211,11 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 					{ name: 'Row with a bad date', start: 'next tuesday' },
 					{ name: 'Last fine row', start: '2027-03-02' },
 				],
-				parameters: { name: '={{ $json.name }}', additionalFields: { startDate: '={{ $json.start }}' }, options: {} },
+				parameters: {
+					name: '={{ $json.name }}',
+					additionalFields: { startDate: '={{ $json.start }}' },
+					options: {},
+				},
 				settings: { onError: 'continueRegularOutput' },
 			}),
 		);
@@ -274,7 +303,7 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 			await server?.stop();
 		});
 
-		it("the credential Test button asks the API who the key belongs to, and says when the key is wrong", async () => {
+		it('the credential Test button asks the API who the key belongs to, and says when the key is wrong', async () => {
 			const good = await server.testCredential({
 				...API_KEY_CREDENTIAL,
 				type: 'projectManagementApi',

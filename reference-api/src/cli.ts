@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 
-import { FAULT_CLASSES, type DeepPartial, type FaultClass, type FaultOptions, type ReferenceApiOptions } from './config';
+import {
+	FAULT_CLASSES,
+	type DeepPartial,
+	type FaultClass,
+	type FaultOptions,
+	type ReferenceApiOptions,
+} from './config';
 
 export const CLI_USAGE = `Usage: npm run api -- [options]
 
@@ -32,7 +38,8 @@ export type CliResult = { help: true } | { help: false; options: DeepPartial<Ref
 function number(name: string, value: string | undefined): number | undefined {
 	if (value === undefined) return undefined;
 	const parsed = Number(value);
-	if (value.trim() === '' || !Number.isFinite(parsed)) throw new Error(`--${name} needs a number, got '${value}'`);
+	if (value.trim() === '' || !Number.isFinite(parsed))
+		throw new Error(`--${name} needs a number, got '${value}'`);
 	return parsed;
 }
 
@@ -94,7 +101,10 @@ export function parseCliArgs(argv: string[]): CliResult {
 	};
 	if (values['rate-limit'] !== undefined) {
 		const match = /^(\d+):(\d+(?:\.\d+)?)$/.exec(values['rate-limit']);
-		if (!match) throw new Error(`--rate-limit needs capacity:refillPerSecond, e.g. 10:5, got '${values['rate-limit']}'`);
+		if (!match)
+			throw new Error(
+				`--rate-limit needs capacity:refillPerSecond, e.g. 10:5, got '${values['rate-limit']}'`,
+			);
 		options.rateLimit = { enabled: true, capacity: Number(match[1]), refillPerSecond: Number(match[2]) };
 	}
 	const faults: DeepPartial<FaultOptions> = {

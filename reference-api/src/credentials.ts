@@ -29,7 +29,14 @@ export class Credentials {
 
 	apiKey(key: string): Principal | undefined {
 		const match = this.apiKeys().find((candidate) => safeEqual(candidate.key, key));
-		return match && { clientId: match.clientId, name: match.name, authMethod: 'api_key', scopes: [...match.scopes] };
+		return (
+			match && {
+				clientId: match.clientId,
+				name: match.name,
+				authMethod: 'api_key',
+				scopes: [...match.scopes],
+			}
+		);
 	}
 
 	oauthClient(clientId: string, clientSecret: string): OAuthClient | undefined {

@@ -15,16 +15,29 @@ export function handleError(error: RaisedError, request: FastifyRequest, reply: 
 	}
 	if (error instanceof ApiError) return reply.code(error.statusCode).headers(error.headers).send(error.body);
 	if (error.validation) {
-		const data = error.validationContext === 'querystring' ? request.query : error.validationContext === 'params' ? request.params : request.body;
+		const data =
+			error.validationContext === 'querystring'
+				? request.query
+				: error.validationContext === 'params'
+					? request.params
+					: request.body;
 		const apiError = invalidInput(problemsFromAjv(error.validation as never, data));
 		return reply.code(400).send(apiError.body);
 	}
 	const status = error.statusCode ?? 500;
 	if (status === 415) {
 		const given = request.headers['content-type'] ?? 'none';
-		return reply.code(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', `Content-Type '${given}' is not supported; send application/json.`));
+		return reply
+			.code(415)
+			.send(
+				errorBody(
+					'UNSUPPORTED_MEDIA_TYPE',
+					`Content-Type '${given}' is not supported; send application/json.`,
+				),
+			);
 	}
-	if (status === 413) return reply.code(413).send(errorBody('PAYLOAD_TOO_LARGE', 'The request body is too large.'));
+	if (status === 413)
+		return reply.code(413).send(errorBody('PAYLOAD_TOO_LARGE', 'The request body is too large.'));
 	if (status >= 400 && status < 500) {
 		const isJson = error instanceof SyntaxError || /JSON/i.test(error.code ?? '');
 		// fastify's parser also refuses __proto__ / constructor.prototype keys as invalid JSON.

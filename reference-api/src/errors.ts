@@ -37,11 +37,13 @@ export function describeProblem(problem: FieldProblem): string {
 
 export function invalidInput(problems: FieldProblem[]): ApiError {
 	const first = problems[0];
-	const more = problems.length > 1 ? ` (${problems.length - 1} more problem${problems.length > 2 ? 's' : ''} in details)` : '';
+	const more =
+		problems.length > 1
+			? ` (${problems.length - 1} more problem${problems.length > 2 ? 's' : ''} in details)`
+			: '';
 	return new ApiError(400, 'INVALID_INPUT', `${describeProblem(first)}.${more}`, { details: problems });
 }
 
 export function notFound(id: string): ApiError {
 	return new ApiError(404, 'NOT_FOUND', `No project with id '${id}'.`);
 }
-

@@ -11,7 +11,12 @@ const CURSOR_VERSION = 'c1';
  * Keyset pagination over a list already in its stable order: the cursor names the last item
  * returned, so inserts and deletes elsewhere never shift a page.
  */
-export function paginate<T>(items: readonly T[], sortKey: (item: T) => string, limit: number, cursor?: string): Page<T> {
+export function paginate<T>(
+	items: readonly T[],
+	sortKey: (item: T) => string,
+	limit: number,
+	cursor?: string,
+): Page<T> {
 	const after = cursor === undefined ? undefined : decodeCursor(cursor);
 	const start = after === undefined ? 0 : firstIndexAfter(items, sortKey, after);
 	const data = items.slice(start, start + limit);
@@ -37,7 +42,9 @@ function encodeCursor(key: string): string {
 function decodeCursor(cursor: string): string {
 	const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
 	if (!text.startsWith(`${CURSOR_VERSION}:`)) {
-		throw invalidInput([{ field: 'cursor', message: 'is not a cursor this API issued; use nextCursor from a previous page' }]);
+		throw invalidInput([
+			{ field: 'cursor', message: 'is not a cursor this API issued; use nextCursor from a previous page' },
+		]);
 	}
 	return text.slice(CURSOR_VERSION.length + 1);
 }

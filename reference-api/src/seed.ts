@@ -34,7 +34,12 @@ export const SEED_TEAMS: readonly Team[] = [
 ];
 
 export const SEED_CUSTOM_FIELDS: readonly CustomFieldDefinition[] = [
-	{ key: 'department', label: 'Department', type: 'option', options: ['Engineering', 'Marketing', 'Sales', 'Operations'] },
+	{
+		key: 'department',
+		label: 'Department',
+		type: 'option',
+		options: ['Engineering', 'Marketing', 'Sales', 'Operations'],
+	},
 	{ key: 'costCenter', label: 'Cost Center', type: 'text' },
 	{ key: 'riskScore', label: 'Risk Score', type: 'number' },
 	{ key: 'kickoffDate', label: 'Kickoff Date', type: 'date' },

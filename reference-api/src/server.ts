@@ -48,13 +48,20 @@ export async function buildServer(state: ServerState): Promise<FastifyInstance> 
 			components: { securitySchemes: securitySchemes as never },
 			tags: [
 				{ name: 'projects', description: 'Projects' },
-				{ name: 'directory', description: 'Users, teams and custom field definitions that projects refer to' },
+				{
+					name: 'directory',
+					description: 'Users, teams and custom field definitions that projects refer to',
+				},
 				{ name: 'auth', description: 'Tokens and the current credential' },
 			],
 		},
-		refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+		refResolver: {
+			buildLocalReference: (json, _baseUri, _fragment, i) =>
+				typeof json.$id === 'string' ? json.$id : `def-${i}`,
+		},
 	});
-	for (const schema of [...sharedSchemas, projectSchema, ...directorySchemas, meSchema, tokenResponseSchema]) app.addSchema(schema);
+	for (const schema of [...sharedSchemas, projectSchema, ...directorySchemas, meSchema, tokenResponseSchema])
+		app.addSchema(schema);
 
 	app.addHook('onRequest', async (request) => {
 		request.ctx = newRequestContext();

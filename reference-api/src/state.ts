@@ -1,7 +1,7 @@
 import type { ReferenceApiOptions } from './config';
 import { Credentials } from './credentials';
 import { IdempotencyStore } from './idempotencyStore';
-import { RateLimiter } from './layers/rateLimit';
+import { RateLimiter } from './rateLimiter';
 import { Prng } from './prng';
 import { Sleeper } from './sleeper';
 import { Stats } from './stats';

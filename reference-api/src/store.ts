@@ -1,9 +1,24 @@
 import { randomBytes } from 'node:crypto';
 
 import { ApiError, notFound } from './errors';
-import { SEED_CUSTOM_FIELDS, SEED_TEAMS, SEED_USERS, type CustomFieldDefinition, type Team, type User } from './seed';
+import {
+	SEED_CUSTOM_FIELDS,
+	SEED_TEAMS,
+	SEED_USERS,
+	type CustomFieldDefinition,
+	type Team,
+	type User,
+} from './seed';
 
-export const PROJECT_STATUSES = ['Draft', 'Planned', 'Pending Approval', 'Active', 'On Hold', 'Completed', 'Cancelled'] as const;
+export const PROJECT_STATUSES = [
+	'Draft',
+	'Planned',
+	'Pending Approval',
+	'Active',
+	'On Hold',
+	'Completed',
+	'Cancelled',
+] as const;
 export const PROJECT_PRIORITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 export type ProjectPriority = (typeof PROJECT_PRIORITIES)[number];
@@ -135,9 +150,14 @@ export class ProjectStore {
 		if (!existing || existing.size === 0) return;
 		const [existingId] = existing;
 		const existingName = this.projects.get(existingId)?.name ?? name;
-		throw new ApiError(409, 'DUPLICATE_RESOURCE', `A project named '${existingName}' already exists (id ${existingId}).`, {
-			existingProjectId: existingId,
-		});
+		throw new ApiError(
+			409,
+			'DUPLICATE_RESOURCE',
+			`A project named '${existingName}' already exists (id ${existingId}).`,
+			{
+				existingProjectId: existingId,
+			},
+		);
 	}
 
 	private indexName(project: Project): void {

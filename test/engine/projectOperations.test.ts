@@ -167,7 +167,7 @@ describe('Get Many', () => {
 		expect(await names({ name: 'Nothing like it' })).toEqual([]);
 	});
 
-	it('keeps to a rate limit while paging: the API\'s RateLimit fields pace the pages, none is refused', async () => {
+	it("keeps to a rate limit while paging: the API's RateLimit fields pace the pages, none is refused", async () => {
 		await seed(Array.from({ length: 250 }, (_, index) => `R${index}`));
 		// One request per second, and the first page empties the quota (RateLimit: r=0;t=1).
 		await api.configure({ rateLimit: { enabled: true, capacity: 1, refillPerSecond: 2 } });

@@ -1,5 +1,5 @@
 import { canonicalJson, IdempotencyStore, fingerprintOf } from '../../reference-api/src/idempotencyStore';
-import { parseIdempotencyKey } from '../../reference-api/src/layers/idempotency';
+import { parseIdempotencyKey } from '../../reference-api/src/idempotencyKey';
 import { DEMO_CREDENTIALS, sleep, TestApi, unique } from './helpers';
 
 let api: TestApi;

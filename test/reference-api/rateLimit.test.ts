@@ -1,4 +1,4 @@
-import { RateLimiter } from '../../reference-api/src/layers/rateLimit';
+import { RateLimiter } from '../../reference-api/src/rateLimiter';
 import { RO_KEY, sleep, TestApi, unique } from './helpers';
 
 let api: TestApi;

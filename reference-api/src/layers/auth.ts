@@ -7,9 +7,15 @@ import type { ServerState } from '../state';
 const REALM = 'Bearer realm="reference-api"';
 
 function unauthorized(message: string, invalidToken: boolean): ApiError {
-	return new ApiError(401, 'UNAUTHORIZED', message, {}, {
-		'www-authenticate': invalidToken ? `${REALM}, error="invalid_token"` : REALM,
-	});
+	return new ApiError(
+		401,
+		'UNAUTHORIZED',
+		message,
+		{},
+		{
+			'www-authenticate': invalidToken ? `${REALM}, error="invalid_token"` : REALM,
+		},
+	);
 }
 
 /** The answer to an access token that ran out (also the tokenExpiry fault's). */
@@ -28,16 +34,26 @@ export function authenticate(state: ServerState, request: FastifyRequest): Princ
 	}
 	if (typeof authorization === 'string' && authorization.trim() !== '') {
 		const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
-		if (!match) throw unauthorized('The Authorization header must use the Bearer scheme: "Authorization: Bearer <token or API key>".', false);
+		if (!match)
+			throw unauthorized(
+				'The Authorization header must use the Bearer scheme: "Authorization: Bearer <token or API key>".',
+				false,
+			);
 		const bearer = match[1];
 		const principal = state.credentials.apiKey(bearer);
 		if (principal) return principal;
 		const token = state.credentials.token(bearer);
 		if (token.kind === 'valid') return token.principal;
 		if (token.kind === 'expired') throw tokenExpired();
-		throw unauthorized('The bearer token is not recognised (neither an issued access token nor an API key).', true);
+		throw unauthorized(
+			'The bearer token is not recognised (neither an issued access token nor an API key).',
+			true,
+		);
 	}
-	throw unauthorized('Credentials are missing: send X-API-Key: <key> or Authorization: Bearer <token>.', false);
+	throw unauthorized(
+		'Credentials are missing: send X-API-Key: <key> or Authorization: Bearer <token>.',
+		false,
+	);
 }
 
 /** Authentication and scope check for every /api/v1 route not marked public. */
@@ -49,7 +65,9 @@ export function registerAuth(api: FastifyInstance, state: ServerState): void {
 		request.ctx.principal = principal;
 		const scope = config.scope;
 		if (scope && !principal.scopes.includes(scope)) {
-			throw new ApiError(403, 'FORBIDDEN', `This credential lacks the '${scope}' scope.`, { requiredScope: scope });
+			throw new ApiError(403, 'FORBIDDEN', `This credential lacks the '${scope}' scope.`, {
+				requiredScope: scope,
+			});
 		}
 	});
 }

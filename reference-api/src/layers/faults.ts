@@ -2,11 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { FAULT_CLASSES, type FaultClass, type FaultOptions } from '../config';
 import { errorBody } from '../errors';
+import { parseIdempotencyKey } from '../idempotencyKey';
 import type { StoredResponse } from '../idempotencyStore';
 import type { ServerState } from '../state';
+import { sendStored } from '../reply';
 import { retryAfterHeader } from '../retryAfter';
 import { tokenExpired } from './auth';
-import { parseIdempotencyKey } from './idempotency';
 import { recordRequest } from './requestLog';
 
 const BEFORE_COMMIT: ReadonlySet<FaultClass> = new Set([
@@ -62,16 +63,32 @@ export function registerFaults(app: FastifyInstance, state: ServerState): void {
 			case 'errorBeforeCommit': {
 				const status = state.prng.pick([500, 502, 503]);
 				const code = status === 503 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR';
-				reply.code(status).send(errorBody(code, `The server failed before doing anything (injected fault: ${fault}).`));
+				reply
+					.code(status)
+					.send(errorBody(code, `The server failed before doing anything (injected fault: ${fault}).`));
 				return;
 			}
 			case 'throttle':
 				setRetryAfter(state, request, reply, faults);
-				reply.code(429).send(errorBody('RATE_LIMITED', `Too many requests (injected fault: ${fault}); retry after Retry-After.`));
+				reply
+					.code(429)
+					.send(
+						errorBody(
+							'RATE_LIMITED',
+							`Too many requests (injected fault: ${fault}); retry after Retry-After.`,
+						),
+					);
 				return;
 			case 'unavailable':
 				setRetryAfter(state, request, reply, faults);
-				reply.code(503).send(errorBody('SERVICE_UNAVAILABLE', `Service unavailable (injected fault: ${fault}); retry after Retry-After.`));
+				reply
+					.code(503)
+					.send(
+						errorBody(
+							'SERVICE_UNAVAILABLE',
+							`Service unavailable (injected fault: ${fault}); retry after Retry-After.`,
+						),
+					);
 				return;
 			case 'htmlError':
 				reply.code(502).type('text/html; charset=utf-8').send(BAD_GATEWAY_PAGE);
@@ -90,8 +107,16 @@ function keyOf(request: FastifyRequest): string | null {
 	}
 }
 
-function setRetryAfter(state: ServerState, request: FastifyRequest, reply: FastifyReply, faults: FaultOptions): void {
-	const format = faults.retryAfterFormat === 'mixed' ? state.prng.pick(['seconds', 'http-date'] as const) : faults.retryAfterFormat;
+function setRetryAfter(
+	state: ServerState,
+	request: FastifyRequest,
+	reply: FastifyReply,
+	faults: FaultOptions,
+): void {
+	const format =
+		faults.retryAfterFormat === 'mixed'
+			? state.prng.pick(['seconds', 'http-date'] as const)
+			: faults.retryAfterFormat;
 	reply.header('retry-after', retryAfterHeader(request, faults.retryAfterSeconds, format));
 }
 
@@ -112,12 +137,24 @@ export async function holdBeforeCommit(state: ServerState, request: FastifyReque
  * Sends a committed response, or loses it the way the planned after-commit fault says. The idempotency
  * record is complete by now, so a retry with the same key gets the real response.
  */
-export async function deliver(state: ServerState, request: FastifyRequest, reply: FastifyReply, response: StoredResponse): Promise<FastifyReply> {
+export async function deliver(
+	state: ServerState,
+	request: FastifyRequest,
+	reply: FastifyReply,
+	response: StoredResponse,
+): Promise<FastifyReply> {
 	const fault = request.ctx.plannedFault;
 	switch (fault) {
 		case 'errorAfterCommit':
 			request.ctx.fault = fault;
-			return reply.code(500).send(errorBody('INTERNAL_ERROR', `The server failed after committing the change (injected fault: ${fault}).`));
+			return reply
+				.code(500)
+				.send(
+					errorBody(
+						'INTERNAL_ERROR',
+						`The server failed after committing the change (injected fault: ${fault}).`,
+					),
+				);
 		case 'resetAfterCommit':
 			request.ctx.fault = fault;
 			resetConnection(state, request, reply);
@@ -135,18 +172,19 @@ export async function deliver(state: ServerState, request: FastifyRequest, reply
 				resetConnection(state, request, reply);
 				return reply;
 			}
-			return send(reply, response);
+			return sendStored(reply, response);
 		default:
-			return send(reply, response);
+			return sendStored(reply, response);
 	}
 }
 
-export function send(reply: FastifyReply, response: StoredResponse): FastifyReply {
-	return reply.code(response.status).headers(response.headers).send(response.body);
-}
-
 /** Headers promise the whole body, half of it arrives, then the connection drops. */
-function sendTruncated(state: ServerState, request: FastifyRequest, reply: FastifyReply, response: StoredResponse): void {
+function sendTruncated(
+	state: ServerState,
+	request: FastifyRequest,
+	reply: FastifyReply,
+	response: StoredResponse,
+): void {
 	const payload = Buffer.from(response.body === undefined ? '' : JSON.stringify(response.body), 'utf8');
 	recordRequest(state, request, response.status);
 	reply.hijack();

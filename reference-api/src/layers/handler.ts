@@ -8,7 +8,11 @@ import { abandonIdempotency, completeIdempotency } from './idempotency';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): StoredResponse {
+export function jsonResponse(
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): StoredResponse {
 	return { status, headers: body === undefined ? headers : { 'content-type': JSON_TYPE, ...headers }, body };
 }
 

@@ -4,43 +4,8 @@ import { ApiError } from '../errors';
 import { fingerprintOf, type StoredResponse } from '../idempotencyStore';
 import { retryAfterHeader } from '../retryAfter';
 import type { ServerState } from '../state';
-import { send } from './faults';
-
-const VISIBLE_ASCII = /^[\x21-\x7e]{1,255}$/;
-
-function invalidKey(reason: string): ApiError {
-	return new ApiError(400, 'INVALID_IDEMPOTENCY_KEY', `The Idempotency-Key header is invalid: ${reason}.`);
-}
-
-/**
- * Accepts a bare token or a structured-field string ("…", with \" and \\ escapes); both name the same key.
- * The key must be 1–255 visible ASCII characters.
- */
-export function parseIdempotencyKey(header: string): string {
-	const value = header.trim();
-	let key = value;
-	if (value.startsWith('"')) {
-		if (value.length < 2 || !value.endsWith('"')) throw invalidKey('a quoted key must end with a double quote');
-		key = '';
-		const inner = value.slice(1, -1);
-		for (let i = 0; i < inner.length; i++) {
-			const char = inner[i];
-			if (char === '\\') {
-				const next = inner[++i];
-				if (next !== '"' && next !== '\\') throw invalidKey('inside quotes only \\" and \\\\ escapes are allowed');
-				key += next;
-			} else if (char === '"') {
-				throw invalidKey('a double quote inside a quoted key must be escaped as \\"');
-			} else {
-				key += char;
-			}
-		}
-	} else if (value.includes('"')) {
-		throw invalidKey('an unquoted key must not contain double quotes');
-	}
-	if (!VISIBLE_ASCII.test(key)) throw invalidKey('it must be 1 to 255 visible ASCII characters (no spaces or control characters)');
-	return key;
-}
+import { parseIdempotencyKey } from '../idempotencyKey';
+import { sendStored } from '../reply';
 
 /**
  * Runs after authentication, rate limiting and validation, so none of their answers are stored.
@@ -52,7 +17,11 @@ export function registerIdempotency(api: FastifyInstance, state: ServerState): v
 		const header = request.headers['idempotency-key'];
 		if (header === undefined) {
 			if (state.options.requireIdempotencyKey && request.method === 'POST') {
-				throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'This server requires an Idempotency-Key header on POST requests.');
+				throw new ApiError(
+					400,
+					'IDEMPOTENCY_KEY_REQUIRED',
+					'This server requires an Idempotency-Key header on POST requests.',
+				);
 			}
 			return;
 		}
@@ -61,7 +30,12 @@ export function registerIdempotency(api: FastifyInstance, state: ServerState): v
 		ctx.idempotencyKey = key;
 		// Negative controls: the key is logged (so attempts can still be grouped) but protects nothing.
 		if (state.options.ignoreIdempotencyKeys) return;
-		const scope = { clientId: ctx.principal?.clientId ?? '', method: request.method, path: request.url.split('?')[0], key };
+		const scope = {
+			clientId: ctx.principal?.clientId ?? '',
+			method: request.method,
+			path: request.url.split('?')[0],
+			key,
+		};
 		const lookup = state.idempotency.begin(scope, fingerprintOf(request.body));
 		switch (lookup.kind) {
 			case 'new':
@@ -69,7 +43,7 @@ export function registerIdempotency(api: FastifyInstance, state: ServerState): v
 				return;
 			case 'completed':
 				ctx.replayed = true;
-				send(reply.header('idempotent-replayed', 'true'), lookup.response);
+				sendStored(reply.header('idempotent-replayed', 'true'), lookup.response);
 				return;
 			case 'in-flight':
 				state.stats.inFlightConflicts++;
@@ -91,7 +65,11 @@ export function registerIdempotency(api: FastifyInstance, state: ServerState): v
 	});
 }
 
-export function completeIdempotency(state: ServerState, request: FastifyRequest, response: StoredResponse): void {
+export function completeIdempotency(
+	state: ServerState,
+	request: FastifyRequest,
+	response: StoredResponse,
+): void {
 	const scope = request.ctx.idempotencyScope;
 	if (scope) state.idempotency.complete(scope, response);
 }

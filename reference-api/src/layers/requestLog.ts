@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import type { ServerState } from '../state';
-import { parseIdempotencyKey } from './idempotency';
+import { parseIdempotencyKey } from '../idempotencyKey';
 
 /** Only API traffic is counted; admin polling must not disturb what it measures. */
 export function isApiRequest(url: string): boolean {

@@ -11,12 +11,16 @@ import { problemsFromAjv } from '../validation/ajvErrors';
 export function registerValidation(api: FastifyInstance, state: ServerState): void {
 	api.addHook('preHandler', async (request) => {
 		const problems: FieldProblem[] = [];
-		const schemaError = request.validationError as (Error & { validation?: unknown; validationContext?: string }) | undefined;
+		const schemaError = request.validationError as
+			(Error & { validation?: unknown; validationContext?: string }) | undefined;
 		if (schemaError?.validation) {
-			problems.push(...problemsFromAjv(schemaError.validation as never, partData(request, schemaError.validationContext)));
+			problems.push(
+				...problemsFromAjv(schemaError.validation as never, partData(request, schemaError.validationContext)),
+			);
 		}
 		const semantic = request.routeOptions.config.semantic;
-		if (semantic && schemaError?.validationContext !== 'querystring') problems.push(...semantic(request.body, state.directory));
+		if (semantic && schemaError?.validationContext !== 'querystring')
+			problems.push(...semantic(request.body, state.directory));
 		if (problems.length > 0) throw invalidInput(problems);
 	});
 }

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 
-import { assertValidOptions, FAULT_CLASSES, mergeDeep, type DeepPartial, type ReferenceApiOptions } from '../config';
+import {
+	assertValidOptions,
+	FAULT_CLASSES,
+	mergeDeep,
+	type DeepPartial,
+	type ReferenceApiOptions,
+} from '../config';
 import { ApiError } from '../errors';
 import type { ServerState } from '../state';
 
@@ -18,7 +24,9 @@ const configPatchSchema = {
 				rates: {
 					type: 'object',
 					additionalProperties: false,
-					properties: Object.fromEntries(FAULT_CLASSES.map((name) => [name, { type: 'number', minimum: 0, maximum: 1 }])),
+					properties: Object.fromEntries(
+						FAULT_CLASSES.map((name) => [name, { type: 'number', minimum: 0, maximum: 1 }]),
+					),
 				},
 				slowMs: nonNegative,
 				retryAfterSeconds: nonNegative,
@@ -126,7 +134,12 @@ export function registerAdminRoutes(admin: FastifyInstance, state: ServerState):
 
 	admin.get(
 		'/requests',
-		{ schema: { ...hide, querystring: { type: 'object', properties: { since: { type: 'integer', minimum: 0, default: 0 } } } } },
+		{
+			schema: {
+				...hide,
+				querystring: { type: 'object', properties: { since: { type: 'integer', minimum: 0, default: 0 } } },
+			},
+		},
 		async (request) => ({ entries: state.stats.entriesSince((request.query as { since: number }).since) }),
 	);
 
@@ -136,5 +149,7 @@ export function registerAdminRoutes(admin: FastifyInstance, state: ServerState):
 		return { reset: true, tokensForgotten: body?.tokens === true };
 	});
 
-	admin.post('/tokens/expire', { schema: hide }, async () => ({ expired: state.credentials.expireAllTokens() }));
+	admin.post('/tokens/expire', { schema: hide }, async () => ({
+		expired: state.credentials.expireAllTokens(),
+	}));
 }

@@ -11,7 +11,11 @@ export const directorySchemas = [
 		type: 'object',
 		required: ['id', 'name', 'email'],
 		additionalProperties: false,
-		properties: { id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string', format: 'email' } },
+		properties: {
+			id: { type: 'string' },
+			name: { type: 'string' },
+			email: { type: 'string', format: 'email' },
+		},
 	},
 	{
 		$id: 'Team',
@@ -31,7 +35,8 @@ export const directorySchemas = [
 			type: {
 				type: 'string',
 				enum: ['text', 'number', 'date', 'option', 'boolean'],
-				description: 'date takes an ISO 8601 date (2026-01-31) or date-time with offset; option takes one of options.',
+				description:
+					'date takes an ISO 8601 date (2026-01-31) or date-time with offset; option takes one of options.',
 			},
 			options: { type: 'array', items: { type: 'string' }, description: 'Only for type option.' },
 		},
@@ -48,8 +53,20 @@ function byPosition<T>(items: readonly T[]): (item: T) => string {
 
 export function registerDirectoryRoutes(api: FastifyInstance, state: ServerState): void {
 	const lists = [
-		{ url: '/users', ref: 'User', items: state.directory.users, operationId: 'listUsers', summary: 'List users (possible project owners)' },
-		{ url: '/teams', ref: 'Team', items: state.directory.teams, operationId: 'listTeams', summary: 'List teams' },
+		{
+			url: '/users',
+			ref: 'User',
+			items: state.directory.users,
+			operationId: 'listUsers',
+			summary: 'List users (possible project owners)',
+		},
+		{
+			url: '/teams',
+			ref: 'Team',
+			items: state.directory.teams,
+			operationId: 'listTeams',
+			summary: 'List teams',
+		},
 		{
 			url: '/custom-fields',
 			ref: 'CustomField',

@@ -29,9 +29,16 @@ const tokenRequestSchema = {
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
 
-export function sendOAuthError(reply: FastifyReply, error: OAuthErrorCode, description: string): FastifyReply {
+export function sendOAuthError(
+	reply: FastifyReply,
+	error: OAuthErrorCode,
+	description: string,
+): FastifyReply {
 	if (error === 'invalid_client') {
-		return reply.code(401).header('www-authenticate', 'Basic realm="reference-api"').send({ error, error_description: description });
+		return reply
+			.code(401)
+			.header('www-authenticate', 'Basic realm="reference-api"')
+			.send({ error, error_description: description });
 	}
 	return reply.code(400).send({ error, error_description: description });
 }
@@ -70,47 +77,90 @@ export function registerOAuthRoutes(app: FastifyInstance, state: ServerState): v
 			schema: {
 				operationId: 'issueToken',
 				summary: 'Issue an access token (client credentials grant)',
-				description: 'Client id and secret by HTTP Basic authentication or in the body. Form-encoded or JSON body.',
+				description:
+					'Client id and secret by HTTP Basic authentication or in the body. Form-encoded or JSON body.',
 				tags: ['auth'],
 				consumes: ['application/x-www-form-urlencoded', 'application/json'],
 				body: tokenRequestSchema,
 				response: {
 					200: { description: 'The token. Sent with Cache-Control: no-store.', $ref: 'TokenResponse#' },
-					400: { description: 'invalid_request, unsupported_grant_type or invalid_scope.', $ref: 'OAuthError#' },
-					401: { description: 'invalid_client: unknown client or wrong secret.', headers: { 'WWW-Authenticate': { type: 'string' } }, $ref: 'OAuthError#' },
+					400: {
+						description: 'invalid_request, unsupported_grant_type or invalid_scope.',
+						$ref: 'OAuthError#',
+					},
+					401: {
+						description: 'invalid_client: unknown client or wrong secret.',
+						headers: { 'WWW-Authenticate': { type: 'string' } },
+						$ref: 'OAuthError#',
+					},
 				},
 			},
 		},
 		async (request, reply) => {
-			const body = (request.body !== null && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
+			const body = (request.body !== null && typeof request.body === 'object' ? request.body : {}) as Record<
+				string,
+				unknown
+			>;
 			const grantType = text(body.grant_type);
 			if (!grantType) return sendOAuthError(reply, 'invalid_request', 'grant_type is required.');
 			const basic = basicCredentials(request);
-			if (basic === 'malformed') return sendOAuthError(reply, 'invalid_request', 'The Authorization header is not valid HTTP Basic authentication.');
+			if (basic === 'malformed')
+				return sendOAuthError(
+					reply,
+					'invalid_request',
+					'The Authorization header is not valid HTTP Basic authentication.',
+				);
 			if (basic && body.client_id !== undefined) {
-				return sendOAuthError(reply, 'invalid_request', 'Send the client credentials either by HTTP Basic or in the body, not both.');
+				return sendOAuthError(
+					reply,
+					'invalid_request',
+					'Send the client credentials either by HTTP Basic or in the body, not both.',
+				);
 			}
 			const clientId = basic?.clientId ?? text(body.client_id);
 			const clientSecret = basic?.clientSecret ?? text(body.client_secret);
 			if (!clientId) return sendOAuthError(reply, 'invalid_client', 'Client authentication is missing.');
 			const client = state.credentials.oauthClient(clientId, clientSecret ?? '');
 			if (!client) return sendOAuthError(reply, 'invalid_client', 'Client authentication failed.');
-			request.ctx.principal = { clientId: client.clientId, name: client.name, authMethod: 'oauth2', scopes: client.scopes };
+			request.ctx.principal = {
+				clientId: client.clientId,
+				name: client.name,
+				authMethod: 'oauth2',
+				scopes: client.scopes,
+			};
 			if (grantType !== 'client_credentials') {
-				return sendOAuthError(reply, 'unsupported_grant_type', 'Only the client_credentials grant is supported.');
+				return sendOAuthError(
+					reply,
+					'unsupported_grant_type',
+					'Only the client_credentials grant is supported.',
+				);
 			}
 			const requested = (text(body.scope) ?? '').split(' ').filter(Boolean);
 			const unknown = requested.filter((scope) => !(ALL_SCOPES as readonly string[]).includes(scope));
-			if (unknown.length > 0) return sendOAuthError(reply, 'invalid_scope', `Unknown scope: ${unknown.join(' ')}.`);
-			const granted = requested.length > 0 ? client.scopes.filter((scope) => requested.includes(scope)) : [...client.scopes];
-			if (granted.length === 0) return sendOAuthError(reply, 'invalid_scope', 'None of the requested scopes is allowed for this client.');
+			if (unknown.length > 0)
+				return sendOAuthError(reply, 'invalid_scope', `Unknown scope: ${unknown.join(' ')}.`);
+			const granted =
+				requested.length > 0
+					? client.scopes.filter((scope) => requested.includes(scope))
+					: [...client.scopes];
+			if (granted.length === 0)
+				return sendOAuthError(
+					reply,
+					'invalid_scope',
+					'None of the requested scopes is allowed for this client.',
+				);
 			const ttl = state.options.tokenTtlSeconds;
 			const token = state.credentials.issueToken(client, granted as Scope[], ttl);
 			state.stats.tokensIssued++;
 			return reply
 				.header('cache-control', 'no-store')
 				.header('pragma', 'no-cache')
-				.send({ access_token: token, token_type: 'Bearer', expires_in: Math.ceil(ttl), scope: granted.join(' ') });
+				.send({
+					access_token: token,
+					token_type: 'Bearer',
+					expires_in: Math.ceil(ttl),
+					scope: granted.join(' '),
+				});
 		},
 	);
 }

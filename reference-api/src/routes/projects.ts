@@ -7,13 +7,28 @@ import { paginate } from '../pagination';
 import type { ServerState } from '../state';
 import { invalidInput } from '../errors';
 import type { Project, ProjectFilter } from '../store';
-import { dateOrderProblems, fieldsForCreate, fieldsForPatch, projectBodyProblems } from '../validation/project';
+import {
+	dateOrderProblems,
+	fieldsForCreate,
+	fieldsForPatch,
+	projectBodyProblems,
+} from '../validation/project';
 
 type Body = Record<string, unknown>;
 type ListQuery = ProjectFilter & { limit: number; cursor?: string };
 
-const projectResponse = (description: string, headers?: Record<string, unknown>) => ({ description, ...(headers && { headers }), $ref: 'Project#' });
-const replayedHeader = { 'Idempotent-Replayed': { type: 'string', enum: ['true'], description: 'Present when this is a stored response replayed for a retried Idempotency-Key.' } };
+const projectResponse = (description: string, headers?: Record<string, unknown>) => ({
+	description,
+	...(headers && { headers }),
+	$ref: 'Project#',
+});
+const replayedHeader = {
+	'Idempotent-Replayed': {
+		type: 'string',
+		enum: ['true'],
+		description: 'Present when this is a stored response replayed for a retried Idempotency-Key.',
+	},
+};
 
 const projectSortKey = (project: Project) => `${project.createdAt}|${project.id}`;
 
@@ -31,7 +46,10 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 				headers: idempotencyKeyHeaders,
 				body: projectCreateBody,
 				response: {
-					201: projectResponse('Created. Location names the new project.', { Location: { type: 'string' }, ...replayedHeader }),
+					201: projectResponse('Created. Location names the new project.', {
+						Location: { type: 'string' },
+						...replayedHeader,
+					}),
 					...errorResponses(400, 403, 409, 413, 415, 422),
 				},
 			},
@@ -76,7 +94,9 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 				response: { 200: projectResponse('The project.'), ...errorResponses(403, 404) },
 			},
 		},
-		apiHandler(state, (request) => jsonResponse(200, state.projects.get((request.params as { id: string }).id))),
+		apiHandler(state, (request) =>
+			jsonResponse(200, state.projects.get((request.params as { id: string }).id)),
+		),
 	);
 
 	api.patch(
@@ -87,13 +107,17 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 			schema: {
 				operationId: 'updateProject',
 				summary: 'Update some fields of a project',
-				description: 'Null clears an optional field. End date and name uniqueness are checked against the merged result.',
+				description:
+					'Null clears an optional field. End date and name uniqueness are checked against the merged result.',
 				tags: ['projects'],
 				security: securedBy('projects:write'),
 				headers: idempotencyKeyHeaders,
 				params: projectIdParams,
 				body: projectPatchBody,
-				response: { 200: projectResponse('The updated project.', replayedHeader), ...errorResponses(400, 403, 404, 409, 413, 415, 422) },
+				response: {
+					200: projectResponse('The updated project.', replayedHeader),
+					...errorResponses(400, 403, 404, 409, 413, 415, 422),
+				},
 			},
 		},
 		apiHandler(state, (request) => {

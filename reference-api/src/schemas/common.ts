@@ -7,7 +7,10 @@ export const sharedSchemas = [
 		type: 'object',
 		required: ['field', 'message'],
 		properties: {
-			field: { type: 'string', description: "Dotted path of the offending input, e.g. 'budget.currency' or 'teamIds[1]'." },
+			field: {
+				type: 'string',
+				description: "Dotted path of the offending input, e.g. 'budget.currency' or 'teamIds[1]'.",
+			},
 			message: { type: 'string' },
 		},
 	},
@@ -20,7 +23,10 @@ export const sharedSchemas = [
 			code: { type: 'string', examples: ['INVALID_INPUT'] },
 			message: { type: 'string' },
 			details: { type: 'array', items: { $ref: 'FieldProblem#' } },
-			existingProjectId: { type: 'string', description: 'With DUPLICATE_RESOURCE: the project that already has the name.' },
+			existingProjectId: {
+				type: 'string',
+				description: 'With DUPLICATE_RESOURCE: the project that already has the name.',
+			},
 			requiredScope: { type: 'string', description: 'With FORBIDDEN: the scope the credential lacks.' },
 		},
 	},
@@ -30,7 +36,16 @@ export const sharedSchemas = [
 		description: 'RFC 6749 section 5.2 error.',
 		required: ['error'],
 		properties: {
-			error: { type: 'string', enum: ['invalid_request', 'invalid_client', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope'] },
+			error: {
+				type: 'string',
+				enum: [
+					'invalid_request',
+					'invalid_client',
+					'invalid_grant',
+					'unsupported_grant_type',
+					'invalid_scope',
+				],
+			},
 			error_description: { type: 'string' },
 		},
 	},
@@ -39,7 +54,10 @@ export const sharedSchemas = [
 const errorRef = { $ref: 'Error#' };
 
 const retryAfterHeader = {
-	'Retry-After': { type: 'string', description: 'Delay before retrying: integer seconds or an HTTP-date (RFC 9110).' },
+	'Retry-After': {
+		type: 'string',
+		description: 'Delay before retrying: integer seconds or an HTTP-date (RFC 9110).',
+	},
 };
 
 const errorDescriptions: Record<number, string> = {
@@ -85,7 +103,12 @@ export function securedBy(scope?: Scope): Array<Record<string, string[]>> {
 }
 
 export const securitySchemes = {
-	apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key. It may also be sent as `Authorization: Bearer <key>`.' },
+	apiKeyHeader: {
+		type: 'apiKey',
+		in: 'header',
+		name: 'X-API-Key',
+		description: 'An API key. It may also be sent as `Authorization: Bearer <key>`.',
+	},
 	bearerAuth: { type: 'http', scheme: 'bearer', description: 'An OAuth2 access token or an API key.' },
 	oauth2: {
 		type: 'oauth2',
@@ -117,7 +140,10 @@ export function pageOf(itemRef: string, description: string): Record<string, unk
 		required: ['data', 'nextCursor'],
 		properties: {
 			data: { type: 'array', items: { $ref: `${itemRef}#` } },
-			nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page.' },
+			nextCursor: {
+				type: ['string', 'null'],
+				description: 'Pass as `cursor` for the next page; null on the last page.',
+			},
 		},
 	};
 }

@@ -4,7 +4,8 @@ import { PROJECT_PRIORITIES, PROJECT_STATUSES } from '../store';
 const dateTime = {
 	type: ['string', 'null'],
 	format: 'date-time',
-	description: 'RFC 3339 date-time with an offset, e.g. 2026-01-31T09:00:00Z or 2026-01-31T11:00:00+02:00; stored in UTC.',
+	description:
+		'RFC 3339 date-time with an offset, e.g. 2026-01-31T09:00:00Z or 2026-01-31T11:00:00+02:00; stored in UTC.',
 };
 
 const budget = {
@@ -26,7 +27,12 @@ const writableProperties = {
 	startDate: dateTime,
 	endDate: { ...dateTime, description: `${dateTime.description} Not before startDate.` },
 	ownerId: { type: ['string', 'null'], description: 'A user id from GET /users.' },
-	teamIds: { type: ['array', 'null'], items: { type: 'string' }, uniqueItems: true, description: 'Team ids from GET /teams.' },
+	teamIds: {
+		type: ['array', 'null'],
+		items: { type: 'string' },
+		uniqueItems: true,
+		description: 'Team ids from GET /teams.',
+	},
 	budget,
 	customFields: {
 		type: ['object', 'null'],
@@ -52,7 +58,21 @@ export const projectPatchBody = {
 export const projectSchema = {
 	$id: 'Project',
 	type: 'object',
-	required: ['id', 'name', 'description', 'status', 'priority', 'startDate', 'endDate', 'ownerId', 'teamIds', 'budget', 'customFields', 'createdAt', 'updatedAt'],
+	required: [
+		'id',
+		'name',
+		'description',
+		'status',
+		'priority',
+		'startDate',
+		'endDate',
+		'ownerId',
+		'teamIds',
+		'budget',
+		'customFields',
+		'createdAt',
+		'updatedAt',
+	],
 	additionalProperties: false,
 	properties: {
 		id: { type: 'string', pattern: '^prj_[0-9a-f]{12}$' },

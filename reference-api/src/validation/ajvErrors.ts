@@ -7,7 +7,10 @@ import type { FieldProblem } from '../errors';
  * type says the most, so it wins over the other complaints about the same field (e.g. an enum's).
  */
 export function problemsFromAjv(errors: readonly ErrorObject[], data: unknown): FieldProblem[] {
-	const ordered = [...errors.filter((error) => error.keyword === 'type'), ...errors.filter((error) => error.keyword !== 'type')];
+	const ordered = [
+		...errors.filter((error) => error.keyword === 'type'),
+		...errors.filter((error) => error.keyword !== 'type'),
+	];
 	const byField = new Map<string, FieldProblem>();
 	for (const error of ordered) {
 		const problem = describe(error, data);
@@ -20,7 +23,9 @@ export function problemsFromAjv(errors: readonly ErrorObject[], data: unknown): 
 
 function describe(error: ErrorObject, data: unknown): FieldProblem {
 	const segments = pointerSegments(error.instancePath);
-	const at = (extra?: string | number) => ({ field: fieldPath(extra === undefined ? segments : [...segments, String(extra)], data) });
+	const at = (extra?: string | number) => ({
+		field: fieldPath(extra === undefined ? segments : [...segments, String(extra)], data),
+	});
 	const params = error.params as Record<string, unknown>;
 	switch (error.keyword) {
 		case 'required':
@@ -37,7 +42,11 @@ function describe(error: ErrorObject, data: unknown): FieldProblem {
 		case 'format':
 			return { ...at(), message: formatMessage(params.format as string) };
 		case 'minLength':
-			return { ...at(), message: params.limit === 1 ? 'must not be empty' : `must be at least ${params.limit} characters long` };
+			return {
+				...at(),
+				message:
+					params.limit === 1 ? 'must not be empty' : `must be at least ${params.limit} characters long`,
+			};
 		case 'maxLength':
 			return { ...at(), message: `must be at most ${params.limit} characters long` };
 		case 'minimum':
@@ -46,7 +55,10 @@ function describe(error: ErrorObject, data: unknown): FieldProblem {
 			return { ...at(), message: `must be ${params.limit} or less` };
 		case 'uniqueItems':
 			// ajv reports the earlier index as i and the later one as j.
-			return { ...at(params.j as number), message: `repeats the value at index ${params.i}; items must be unique` };
+			return {
+				...at(params.j as number),
+				message: `repeats the value at index ${params.i}; items must be unique`,
+			};
 		case 'pattern':
 			return { ...at(), message: 'has an invalid format' };
 		default:
@@ -86,7 +98,8 @@ function typeNames(type: string | string[]): string {
 }
 
 function formatMessage(format: string): string {
-	if (format === 'date-time') return 'must be an RFC 3339 date-time with a time zone offset, e.g. 2026-01-31T09:00:00Z';
+	if (format === 'date-time')
+		return 'must be an RFC 3339 date-time with a time zone offset, e.g. 2026-01-31T09:00:00Z';
 	if (format === 'date') return 'must be an ISO 8601 date, e.g. 2026-01-31';
 	return `must be a valid ${format}`;
 }

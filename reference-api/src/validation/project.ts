@@ -30,8 +30,16 @@ export function projectBodyProblems(body: unknown, directory: Directory): FieldP
 		});
 	}
 	const budget = input.budget as Body | null | undefined;
-	if (budget && typeof budget === 'object' && typeof budget.currency === 'string' && !CURRENCIES.has(budget.currency)) {
-		problems.push({ field: 'budget.currency', message: 'must be an ISO 4217 currency code such as USD or EUR' });
+	if (
+		budget &&
+		typeof budget === 'object' &&
+		typeof budget.currency === 'string' &&
+		!CURRENCIES.has(budget.currency)
+	) {
+		problems.push({
+			field: 'budget.currency',
+			message: 'must be an ISO 4217 currency code such as USD or EUR',
+		});
 	}
 	problems.push(...dateOrderProblems(input.startDate, input.endDate));
 	if (input.customFields && typeof input.customFields === 'object' && !Array.isArray(input.customFields)) {
@@ -69,9 +77,13 @@ function customValueProblem(definition: CustomFieldDefinition, value: unknown): 
 		case 'text':
 			return typeof value === 'string' ? undefined : `must be a string (${definition.label} is a text field)`;
 		case 'number':
-			return typeof value === 'number' ? undefined : `must be a number (${definition.label} is a number field)`;
+			return typeof value === 'number'
+				? undefined
+				: `must be a number (${definition.label} is a number field)`;
 		case 'boolean':
-			return typeof value === 'boolean' ? undefined : `must be true or false (${definition.label} is a boolean field)`;
+			return typeof value === 'boolean'
+				? undefined
+				: `must be true or false (${definition.label} is a boolean field)`;
 		case 'date':
 			return typeof value === 'string' && isIsoDate(value)
 				? undefined
@@ -109,13 +121,25 @@ export function fieldsForCreate(body: Body): ProjectFields {
 	};
 }
 
-const WRITABLE_FIELDS = ['name', 'description', 'status', 'priority', 'startDate', 'endDate', 'ownerId', 'teamIds', 'budget', 'customFields'] as const;
+const WRITABLE_FIELDS = [
+	'name',
+	'description',
+	'status',
+	'priority',
+	'startDate',
+	'endDate',
+	'ownerId',
+	'teamIds',
+	'budget',
+	'customFields',
+] as const;
 
 /** The project as it would be after a validated PATCH body; absent fields keep their value. */
 export function fieldsForPatch(current: Project, body: Body): ProjectFields {
 	const given = fieldsForCreate({ name: current.name, ...body });
 	const merged = {} as Record<(typeof WRITABLE_FIELDS)[number], unknown>;
-	for (const key of WRITABLE_FIELDS) merged[key] = Object.prototype.hasOwnProperty.call(body, key) ? given[key] : current[key];
+	for (const key of WRITABLE_FIELDS)
+		merged[key] = Object.prototype.hasOwnProperty.call(body, key) ? given[key] : current[key];
 	return merged as ProjectFields;
 }
 
