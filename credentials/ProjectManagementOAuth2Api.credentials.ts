@@ -1,8 +1,9 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
- * OAuth2 with the client-credentials grant. n8n fetches the token from the token URL itself, and fetches a
- * new one when the API answers 401; the node does not manage tokens.
+ * OAuth2 with the client-credentials grant. n8n fetches the token from the token URL itself, and fetches a new
+ * one when the API answers 401. The node keeps no tokens; on n8n 1.x it asks n8n once more so that n8n renews
+ * the token (resendForNewToken in transport/request.ts).
  */
 export class ProjectManagementOAuth2Api implements ICredentialType {
 	name = 'projectManagementOAuth2Api';

@@ -28,8 +28,8 @@ import { Agent, request } from 'undici';
 
 import { PROJECT_MAPPING, projectFor } from './benchProject';
 import { buildIfNeeded } from './build';
-import { forEachLimited } from '../nodes/ProjectManagement/helpers/concurrency';
-import { DEFAULT_MAX_IN_FLIGHT } from '../nodes/ProjectManagement/descriptions/requestOptions';
+import { forEachLimited } from '../nodes/ProjectManagement/reliability/concurrency';
+import { DEFAULT_MAX_IN_FLIGHT } from '../nodes/ProjectManagement/actions/settings';
 import { EngineHarness, PACKAGE_ROOT } from '../test/engine/harness';
 import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
 

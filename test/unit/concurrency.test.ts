@@ -1,4 +1,8 @@
-import { InOrder, KeyedSequencer, forEachLimited } from '../../nodes/ProjectManagement/helpers/concurrency';
+import {
+	InOrder,
+	KeyedSequencer,
+	forEachLimited,
+} from '../../nodes/ProjectManagement/reliability/concurrency';
 
 /** A promise the test settles by hand. */
 function deferred<T = void>() {

@@ -1,9 +1,9 @@
-import { FieldError } from '../../nodes/ProjectManagement/helpers/fieldError';
+import { FieldError } from '../../nodes/ProjectManagement/fields/fieldError';
 import {
 	inputTypeFor,
 	normaliseMappedCustomFields,
 	type MappedField,
-} from '../../nodes/ProjectManagement/helpers/customFields';
+} from '../../nodes/ProjectManagement/fields/customFields';
 
 /** The custom-field form's values, checked against each field's type and converted before anything is sent. */
 

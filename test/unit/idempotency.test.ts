@@ -1,8 +1,5 @@
-import {
-	canonicalJson,
-	checkCustomKey,
-	deriveIdempotencyKey,
-} from '../../nodes/ProjectManagement/helpers/idempotency';
+import { checkCustomKey } from '../../nodes/ProjectManagement/fields/idempotencyKey';
+import { canonicalJson, deriveIdempotencyKey } from '../../nodes/ProjectManagement/reliability/idempotency';
 
 const source = {
 	workflowId: 'wf1',

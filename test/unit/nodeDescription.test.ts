@@ -4,9 +4,9 @@ import { ProjectManagement } from '../../nodes/ProjectManagement/ProjectManageme
 import {
 	DEFAULT_MAX_IN_FLIGHT,
 	DEFAULT_TIMEOUT_SECONDS,
-} from '../../nodes/ProjectManagement/descriptions/requestOptions';
-import { DEFAULT_RETRY_POLICY } from '../../nodes/ProjectManagement/helpers/retry';
-import { knownCurrencies } from '../../nodes/ProjectManagement/helpers/projectFields';
+} from '../../nodes/ProjectManagement/actions/settings';
+import { knownCurrencies } from '../../nodes/ProjectManagement/fields/projectBody';
+import { DEFAULT_RETRY_POLICY } from '../../nodes/ProjectManagement/reliability/retry';
 
 const { description } = new ProjectManagement();
 

@@ -1,11 +1,13 @@
 import {
-	MIN_RATE_PER_SECOND,
-	Pacer,
 	exhaustedQuotaResetMs,
 	parseRateLimitMembers,
 	policyRatePerSecond,
+} from '../../nodes/ProjectManagement/reliability/headers';
+import {
+	MIN_RATE_PER_SECOND,
+	Pacer,
 	type PaceTicket,
-} from '../../nodes/ProjectManagement/helpers/pacing';
+} from '../../nodes/ProjectManagement/reliability/pacing';
 
 /**
  * A clock the test moves by hand: `sleep` resolves when `advance` passes its deadline, so that every wait of the

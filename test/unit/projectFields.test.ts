@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 
-import { normaliseDate } from '../../nodes/ProjectManagement/helpers/dates';
-import { FieldError } from '../../nodes/ProjectManagement/helpers/fieldError';
-import { buildProjectBody, type ProjectInput } from '../../nodes/ProjectManagement/helpers/projectFields';
+import { normaliseDate } from '../../nodes/ProjectManagement/fields/dates';
+import { FieldError } from '../../nodes/ProjectManagement/fields/fieldError';
+import { buildProjectBody, type ProjectInput } from '../../nodes/ProjectManagement/fields/projectBody';
 
 const build = (input: ProjectInput, zone = 'UTC') => buildProjectBody(input, zone);
 

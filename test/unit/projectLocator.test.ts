@@ -1,9 +1,9 @@
-import { FieldError } from '../../nodes/ProjectManagement/helpers/fieldError';
+import { FieldError } from '../../nodes/ProjectManagement/fields/fieldError';
 import {
 	PROJECT_URL_PATTERN,
 	locatorValue,
 	projectIdFrom,
-} from '../../nodes/ProjectManagement/helpers/projectLocator';
+} from '../../nodes/ProjectManagement/fields/projectLocator';
 
 /** The project a Get, Update or Delete works on, read from n8n's resource locator in each of its modes. */
 

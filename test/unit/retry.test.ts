@@ -1,16 +1,18 @@
 import {
+	exhaustedQuotaResetMs,
+	headerValue,
+	parseRetryAfter,
+} from '../../nodes/ProjectManagement/reliability/headers';
+import {
 	DEFAULT_RETRY_POLICY,
 	decideRetry,
 	fullJitterDelay,
-	headerValue,
 	isRetryableStatus,
 	mayHaveCommitted,
-	parseRateLimitReset,
-	parseRetryAfter,
 	settlesOutcome,
-	waitUntil,
 	type RetryPolicy,
-} from '../../nodes/ProjectManagement/helpers/retry';
+} from '../../nodes/ProjectManagement/reliability/retry';
+import { waitUntil } from '../../nodes/ProjectManagement/reliability/waitUntil';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxBackoffMs: 1000, maxWaitMs: 5000 };
 const NOW = Date.parse('2026-11-24T10:00:00Z');
@@ -59,8 +61,17 @@ describe('Retry-After', () => {
 	});
 
 	it('falls back to a used-up RateLimit quota', () => {
-		expect(parseRateLimitReset('"default";r=0;t=4')).toBe(4000);
-		expect(parseRateLimitReset('"default";r=3;t=4')).toBeUndefined();
+		expect(exhaustedQuotaResetMs('"default";r=0;t=4')).toBe(4000);
+		expect(exhaustedQuotaResetMs('"default";r=3;t=4')).toBeUndefined();
+	});
+
+	it('waits for the quota that is used up when the API reports two, as the pacing does', () => {
+		const headers = { ratelimit: '"burst";r=5;t=1, "daily";r=0;t=30' };
+		const decision = decideRetry(response(429, headers), 1, policy, NOW, () => 0);
+		expect(decision).toMatchObject({ retry: false, retryable: true });
+		expect(decideRetry(response(429, headers), 1, { ...policy, maxWaitMs: 60_000 }, NOW, () => 0)).toEqual(
+			expect.objectContaining({ retry: true, delayMs: 30_000 }),
+		);
 	});
 
 	it('finds headers whatever their case', () => {

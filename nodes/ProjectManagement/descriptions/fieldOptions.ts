@@ -1,6 +1,6 @@
 import type { INodePropertyOptions } from 'n8n-workflow';
 
-import { PROJECT_PRIORITIES, PROJECT_STATUSES, knownCurrencies } from '../helpers/projectFields';
+import { PROJECT_PRIORITIES, PROJECT_STATUSES, knownCurrencies } from '../fields/projectBody';
 
 export const statusOptions: INodePropertyOptions[] = PROJECT_STATUSES.map((status) => ({
 	name: status,

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { PROJECT_ID_PATTERN, PROJECT_URL_PATTERN } from '../helpers/projectLocator';
+import { PROJECT_ID_PATTERN, PROJECT_URL_PATTERN } from '../fields/projectLocator';
 
 /** The project a Get, Update or Delete works on: picked from a searchable list, by ID, or by its page address. */
 export const projectLocator: INodeProperties = {

@@ -1,21 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import type { Pacer } from '../helpers/pacing';
-import type { RetryPolicy } from '../helpers/retry';
-import { DEFAULT_RETRY_POLICY } from '../helpers/retry';
-import type { CallSettings } from '../transport';
-
-export const DEFAULT_TIMEOUT_SECONDS = 30;
-/**
- * Items sent at once when the user sets nothing. n8n's HTTP Request node sends all items of a run at once by
- * default. From about this many on, a run against an API that answers in tens of milliseconds is bound by n8n's
- * CPU per item rather than by the requests in flight (docs/throughput.md), so more would only load the API; a
- * rate-limited API is kept to its rate by the pacing.
+/*
+ * The Options every operation shows: how the node sends requests and what each item reports. Read at run time by
+ * actions/settings.ts. The defaults are literals because n8n's lint reads them from the source; a unit test
+ * checks that they equal the defaults the run applies (DEFAULT_RETRY_POLICY, actions/settings.ts).
  */
-export const DEFAULT_MAX_IN_FLIGHT = 50;
-
-// The defaults below are literals because n8n's lint reads them from the source; a unit test checks that
-// they equal DEFAULT_RETRY_POLICY and DEFAULT_TIMEOUT_SECONDS.
 
 const includeOutcome: INodeProperties = {
 	displayName: 'Include Outcome Metadata',
@@ -129,65 +118,5 @@ export function requestOptions(extra: INodeProperties[] = []): INodeProperties {
 			timeoutSeconds,
 			...extra,
 		].sort((a, b) => a.displayName.localeCompare(b.displayName)),
-	};
-}
-
-export interface RequestOptions {
-	call: CallSettings;
-	includeOutcome: boolean;
-	/** Set when the user gave a key; undefined means "derive one". */
-	customKey?: unknown;
-	/** Check and show the request instead of sending it. */
-	dryRun: boolean;
-}
-
-/** What all items of one run of the node share: the pacer that keeps the whole batch within the API's rate. */
-export interface BatchSettings {
-	pacer?: Pacer;
-}
-
-const positive = (value: unknown, fallback: number) =>
-	typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
-
-export interface ThroughputOptions {
-	maxInFlight: number;
-	/** 0: no ceiling of the user's own. */
-	maxRequestsPerSecond: number;
-	/** The longest pause the API may impose on the whole batch: the first item's Max Wait. */
-	maxPauseMs: number;
-}
-
-/** Options of the whole batch, read once from the first item (they cannot differ per item). */
-export function readThroughputOptions(this: IExecuteFunctions): ThroughputOptions {
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	return {
-		maxInFlight: Math.floor(positive(options.maxInFlight, DEFAULT_MAX_IN_FLIGHT)),
-		maxRequestsPerSecond: positive(options.maxRequestsPerSecond, 0),
-		maxPauseMs: positive(options.maxWaitSeconds, DEFAULT_RETRY_POLICY.maxWaitMs / 1000) * 1000,
-	};
-}
-
-export function readRequestOptions(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	batch: BatchSettings = {},
-): RequestOptions {
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const policy: RetryPolicy = {
-		...DEFAULT_RETRY_POLICY,
-		baseDelayMs: positive(options.retryDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs),
-		maxAttempts: Math.floor(positive(options.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts)),
-		maxWaitMs: positive(options.maxWaitSeconds, DEFAULT_RETRY_POLICY.maxWaitMs / 1000) * 1000,
-	};
-	const rawKey = options.idempotencyKey;
-	return {
-		call: {
-			timeoutMs: positive(options.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS) * 1000,
-			policy,
-			pacer: batch.pacer,
-		},
-		customKey: rawKey === undefined || rawKey === '' ? undefined : rawKey,
-		includeOutcome: options.includeOutcome !== false,
-		dryRun: options.dryRun === true,
 	};
 }

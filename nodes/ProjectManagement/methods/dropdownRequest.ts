@@ -1,9 +1,12 @@
 import type { IDataObject, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_RETRY_POLICY } from '../helpers/retry';
-import type { ApiCall, CallSettings } from '../transport';
-import { ApiCallFailure, apiRequest } from '../transport';
+import { DEFAULT_RETRY_POLICY } from '../reliability/retry';
+import type { Page } from '../transport/paginate';
+import { asPage, paginate } from '../transport/paginate';
+import type { ApiCall, CallSettings } from '../transport/request';
+import { apiRequest, settle } from '../transport/request';
+import { ApiCallFailure } from '../transport/response';
 
 /**
  * Requests for the editor's dropdowns, pickers and the custom-field form. Someone is waiting on the screen, so a
@@ -57,19 +60,6 @@ export async function fetchForDropdown(
 	}
 }
 
-export interface Page {
-	data: IDataObject[];
-	nextCursor: string | null;
-}
-
-export function asPage(body: unknown): Page {
-	const page = (body ?? {}) as { data?: unknown; nextCursor?: unknown };
-	return {
-		data: Array.isArray(page.data) ? (page.data as IDataObject[]) : [],
-		nextCursor: typeof page.nextCursor === 'string' && page.nextCursor !== '' ? page.nextCursor : null,
-	};
-}
-
 /** One page of a list the API pages with `limit` and `cursor`. */
 export async function fetchPage(
 	this: ILoadOptionsFunctions,
@@ -89,15 +79,12 @@ export async function fetchAllPages(
 	what: string,
 	path: string,
 ): Promise<IDataObject[]> {
-	const entries: IDataObject[] = [];
-	const seen = new Set<string>();
-	let cursor: string | undefined;
-	do {
-		const page = await fetchPage.call(this, what, path, {}, cursor);
-		entries.push(...page.data);
-		if (page.nextCursor === null || seen.has(page.nextCursor)) break;
-		seen.add(page.nextCursor);
-		cursor = page.nextCursor;
-	} while (entries.length < MAX_ENTRIES);
-	return entries.slice(0, MAX_ENTRIES);
+	const result = await settle(
+		paginate(async (cursor) => await fetchPage.call(this, what, path, {}, cursor), MAX_ENTRIES),
+	);
+	if ('value' in result) return result.value;
+	// fetchPage's own failures are worded already; a list that would never end is not.
+	throw result.failure instanceof NodeOperationError
+		? result.failure
+		: dropdownError(this.getNode(), what, result.failure);
 }

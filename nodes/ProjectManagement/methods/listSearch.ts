@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { credentialType } from '../transport';
+import { connectionOf } from '../transport/connection';
 import { dropdownError, fetchPage } from './dropdownRequest';
 
 /** The searchable lists of the resource locators: projects and users. */
@@ -8,10 +8,7 @@ import { dropdownError, fetchPage } from './dropdownRequest';
 /** The address of a project's page, for the editor's "open" link; empty when the credential has no Base URL. */
 async function projectPageBase(this: ILoadOptionsFunctions): Promise<string | undefined> {
 	try {
-		const credentials = await this.getCredentials(credentialType(this));
-		const baseUrl = String(credentials.baseUrl ?? '')
-			.trim()
-			.replace(/\/+$/, '');
+		const { baseUrl } = await connectionOf(this);
 		return /^https?:\/\//i.test(baseUrl) ? baseUrl : undefined;
 	} catch (error) {
 		throw dropdownError(this.getNode(), 'the projects', error);

@@ -1,8 +1,8 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { priorityOptions, statusOptions } from '../descriptions/fieldOptions';
-import { apiRequest } from '../transport';
-import { DEFAULT_RETRY_POLICY } from '../helpers/retry';
+import { DEFAULT_RETRY_POLICY } from '../reliability/retry';
+import { apiRequest } from '../transport/request';
 import { fetchAllPages } from './dropdownRequest';
 
 /** The dropdowns whose entries come from the API. */

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
 
-import { inputTypeFor } from '../helpers/customFields';
+import { inputTypeFor } from '../fields/customFields';
 import { fetchAllPages } from './dropdownRequest';
 
 /**

@@ -1,31 +1,22 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { additionalProjectFields, customFieldsMapper } from '../../descriptions/projectFields';
-import type { BatchSettings, RequestOptions } from '../../descriptions/requestOptions';
-import {
-	dryRunOption,
-	idempotencyKeyOption,
-	readRequestOptions,
-	requestOptions,
-} from '../../descriptions/requestOptions';
-import type { KeyedTask } from '../../helpers/concurrency';
-import type { CallCost } from '../../helpers/outcome';
-import { NO_CALLS, addCosts, outcomeOf } from '../../helpers/outcome';
-import type { ProjectBody } from '../../helpers/projectFields';
-import { buildProjectBody } from '../../helpers/projectFields';
-import type { CallSettings } from '../../transport';
-import { ApiCallFailure, apiRequest } from '../../transport';
-import { AmbiguousName } from '../itemErrors';
-import {
-	idempotencyConflictKey,
-	idempotencyKeyFor,
-	nameConflictKey,
-	projectPath,
-	readProjectInput,
-	settle,
-	showRequest,
-} from './projectRequest';
+import { dryRunOption, idempotencyKeyOption, requestOptions } from '../../descriptions/requestOptions';
+import type { ProjectBody } from '../../fields/projectBody';
+import { buildProjectBody } from '../../fields/projectBody';
+import type { KeyedTask } from '../../reliability/concurrency';
+import type { CallSettings } from '../../transport/request';
+import { apiRequest, settle } from '../../transport/request';
+import { isDuplicateName } from '../../transport/response';
+import { AmbiguousName } from '../failures';
+import type { CallCost, ItemDone } from '../outcome';
+import { NO_CALLS, addCosts, done } from '../outcome';
+import type { ItemSettings } from '../settings';
+import { idempotencyConflictKey, nameConflictKey } from './conflictKeys';
+import { showRequest } from './dryRun';
+import { projectPath } from './projectCall';
+import { idempotencyKeyFor, readProjectInput } from './projectInput';
 
 const properties: INodeProperties[] = [
 	{
@@ -92,11 +83,6 @@ async function findByName(this: IExecuteFunctions, name: string, settings: CallS
 	return { project: data[0], cost: response };
 }
 
-const isDuplicateName = (error: unknown): error is ApiCallFailure =>
-	error instanceof ApiCallFailure &&
-	error.details.statusCode === 409 &&
-	error.details.apiCode === 'DUPLICATE_RESOURCE';
-
 /** The fields an existing project gets in "update" mode: all that were given, except the name it was found by. */
 function updateBodyOf(body: ProjectBody): IDataObject {
 	const { name: _foundBy, ...fields } = body;
@@ -105,7 +91,7 @@ function updateBodyOf(body: ProjectBody): IDataObject {
 
 /** An item read and checked, ready to be sent. */
 interface CreateItem {
-	settings: RequestOptions;
+	settings: ItemSettings;
 	ifExists: IfExists;
 	body: ProjectBody;
 	name: string;
@@ -122,9 +108,8 @@ interface CreateItem {
 export function prepare(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	batch: BatchSettings = {},
-): KeyedTask<INodeExecutionData[]> {
-	const settings = readRequestOptions.call(this, itemIndex, batch);
+	settings: ItemSettings,
+): KeyedTask<ItemDone> {
 	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'error') as IfExists;
 	const body = buildProjectBody(
 		readProjectInput.call(this, itemIndex, 'additionalFields', this.getNodeParameter('name', itemIndex, '')),
@@ -149,28 +134,9 @@ export function prepare(
 	};
 }
 
-async function send(this: IExecuteFunctions, item: CreateItem): Promise<INodeExecutionData[]> {
+async function send(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone> {
 	const { settings, ifExists, body, name, idempotencyKey, updateBody, updateKey } = item;
-	if (settings.dryRun) {
-		const json: IDataObject = {
-			dryRun: true,
-			request: await showRequest.call(this, 'POST', '/projects', body as IDataObject, idempotencyKey),
-		};
-		if (ifExists !== 'error') {
-			json.lookup = await showRequest.call(this, 'GET', '/projects', undefined, undefined, {
-				name,
-				limit: 2,
-			});
-			json.ifNameExists =
-				ifExists === 'returnExisting'
-					? { action: 'Return the existing project unchanged; nothing is sent after the lookup' }
-					: {
-							action: 'Update the existing project instead of sending the request above',
-							...(await showRequest.call(this, 'PATCH', '/projects/{id}', updateBody, updateKey)),
-						};
-		}
-		return [{ json: { ...json, ...outcomeOf('dryRun', NO_CALLS, idempotencyKey) } }];
-	}
+	if (settings.dryRun) return await dryRun.call(this, item);
 
 	let cost: CallCost = NO_CALLS;
 	let existing: IDataObject | undefined;
@@ -191,25 +157,20 @@ async function send(this: IExecuteFunctions, item: CreateItem): Promise<INodeExe
 		if ('value' in posted) {
 			const response = posted.value;
 			cost = addCosts(cost, response);
-			return [
-				{
-					json: {
-						...(response.body as IDataObject),
-						...outcomeOf(response.replayed ? 'replayed' : 'created', cost, idempotencyKey),
-					},
-				},
-			];
+			const outcome = response.replayed ? 'replayed' : 'created';
+			return done(outcome, cost, response.body as IDataObject, idempotencyKey);
 		}
-		if (ifExists === 'error' || !isDuplicateName(posted.failure)) throw posted.failure;
+		const failure = posted.failure;
+		if (ifExists === 'error' || !isDuplicateName(failure)) throw failure;
 		// Another run created the name between the lookup and the create: find it again and carry on.
 		const found = await findByName.call(this, name, settings.call);
-		cost = addCosts(cost, posted.failure.details, found.cost);
-		if (found.project === undefined) throw posted.failure;
+		cost = addCosts(cost, failure.details, found.cost);
+		if (found.project === undefined) throw failure;
 		existing = found.project;
 	}
 
 	if (ifExists === 'returnExisting' || Object.keys(updateBody).length === 0) {
-		return [{ json: { ...existing, ...outcomeOf('existing', cost) } }];
+		return done('existing', cost, existing);
 	}
 	const response = await apiRequest.call(
 		this,
@@ -219,5 +180,28 @@ async function send(this: IExecuteFunctions, item: CreateItem): Promise<INodeExe
 	cost = addCosts(cost, response);
 	// Also when the API replays the update (an earlier attempt made it): in Create, "replayed" keeps meaning that
 	// an earlier attempt created the project.
-	return [{ json: { ...(response.body as IDataObject), ...outcomeOf('updated', cost, updateKey) } }];
+	return done('updated', cost, response.body as IDataObject, updateKey);
+}
+
+/** What Create would send, and with "If a Project With This Name Exists" what it would look up and do. */
+async function dryRun(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone> {
+	const { ifExists, body, name, idempotencyKey, updateBody, updateKey } = item;
+	const json: IDataObject = {
+		dryRun: true,
+		request: await showRequest.call(this, 'POST', '/projects', body as IDataObject, idempotencyKey),
+	};
+	if (ifExists !== 'error') {
+		json.lookup = await showRequest.call(this, 'GET', '/projects', undefined, undefined, {
+			name,
+			limit: 2,
+		});
+		json.ifNameExists =
+			ifExists === 'returnExisting'
+				? { action: 'Return the existing project unchanged; nothing is sent after the lookup' }
+				: {
+						action: 'Update the existing project instead of sending the request above',
+						...(await showRequest.call(this, 'PATCH', '/projects/{id}', updateBody, updateKey)),
+					};
+	}
+	return done('dryRun', NO_CALLS, json, idempotencyKey);
 }

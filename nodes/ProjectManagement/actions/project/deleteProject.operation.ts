@@ -1,15 +1,17 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { projectLocator } from '../../descriptions/projectLocator';
-import type { BatchSettings } from '../../descriptions/requestOptions';
-import { readRequestOptions, requestOptions } from '../../descriptions/requestOptions';
-import type { KeyedTask } from '../../helpers/concurrency';
-import { outcomeOf } from '../../helpers/outcome';
-import { projectIdFrom } from '../../helpers/projectLocator';
-import { apiRequest } from '../../transport';
-import { ProjectNotFound } from '../itemErrors';
-import { isNotFound, projectConflictKey, projectPath, settle } from './projectRequest';
+import { requestOptions } from '../../descriptions/requestOptions';
+import { projectIdFrom } from '../../fields/projectLocator';
+import { settle } from '../../transport/request';
+import type { KeyedTask } from '../../reliability/concurrency';
+import { ProjectNotFound } from '../failures';
+import type { ItemDone } from '../outcome';
+import { done } from '../outcome';
+import type { ItemSettings } from '../settings';
+import { projectConflictKey } from './conflictKeys';
+import { callProject } from './projectCall';
 
 const properties: INodeProperties[] = [
 	projectLocator,
@@ -36,23 +38,16 @@ export const description = updateDisplayOptions(displayOptions, properties);
 export function prepare(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	batch: BatchSettings = {},
-): KeyedTask<INodeExecutionData[]> {
-	const settings = readRequestOptions.call(this, itemIndex, batch);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	settings: ItemSettings,
+): KeyedTask<ItemDone> {
 	const id = projectIdFrom(this.getNodeParameter('project', itemIndex));
 	return {
 		keys: [projectConflictKey(id)],
 		run: async () => {
-			const result = await settle(
-				apiRequest.call(this, { method: 'DELETE', path: projectPath(id) }, settings.call),
-			);
-			if ('value' in result) return [{ json: { id, deleted: true, ...outcomeOf('deleted', result.value) } }];
-			if (!isNotFound(result.failure)) throw result.failure;
-			if (options.ignoreNotFound === true) {
-				return [{ json: { id, deleted: false, ...outcomeOf('notFound', result.failure.details) } }];
-			}
-			throw new ProjectNotFound(id, result.failure);
+			const result = await settle(callProject.call(this, id, { method: 'DELETE' }, settings.call));
+			if ('value' in result) return done('deleted', result.value, { id, deleted: true });
+			if (!(result.failure instanceof ProjectNotFound) || !settings.ignoreNotFound) throw result.failure;
+			return done('notFound', result.failure.failure.details, { id, deleted: false });
 		},
 	};
 }

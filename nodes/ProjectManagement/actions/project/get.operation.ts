@@ -1,14 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { projectLocator } from '../../descriptions/projectLocator';
-import type { BatchSettings } from '../../descriptions/requestOptions';
-import { readRequestOptions, requestOptions } from '../../descriptions/requestOptions';
-import { outcomeOf } from '../../helpers/outcome';
-import { projectIdFrom } from '../../helpers/projectLocator';
-import { apiRequest } from '../../transport';
-import { ProjectNotFound } from '../itemErrors';
-import { isNotFound, projectPath, settle } from './projectRequest';
+import { requestOptions } from '../../descriptions/requestOptions';
+import { projectIdFrom } from '../../fields/projectLocator';
+import type { ItemDone } from '../outcome';
+import { done } from '../outcome';
+import type { ItemSettings } from '../settings';
+import { callProject } from './projectCall';
 
 const properties: INodeProperties[] = [projectLocator, requestOptions()];
 
@@ -19,13 +18,9 @@ export const description = updateDisplayOptions(displayOptions, properties);
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	batch: BatchSettings = {},
-): Promise<INodeExecutionData[]> {
-	const settings = readRequestOptions.call(this, itemIndex, batch);
+	settings: ItemSettings,
+): Promise<ItemDone> {
 	const id = projectIdFrom(this.getNodeParameter('project', itemIndex));
-	const result = await settle(apiRequest.call(this, { method: 'GET', path: projectPath(id) }, settings.call));
-	if ('failure' in result) {
-		throw isNotFound(result.failure) ? new ProjectNotFound(id, result.failure) : result.failure;
-	}
-	return [{ json: { ...(result.value.body as IDataObject), ...outcomeOf('found', result.value) } }];
+	const response = await callProject.call(this, id, { method: 'GET' }, settings.call);
+	return done('found', response, response.body as IDataObject);
 }

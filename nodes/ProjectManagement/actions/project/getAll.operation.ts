@@ -1,11 +1,12 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { BatchSettings } from '../../descriptions/requestOptions';
-import { readRequestOptions, requestOptions } from '../../descriptions/requestOptions';
-import type { CallCost } from '../../helpers/outcome';
-import { NO_CALLS, addCosts, outcomeOf } from '../../helpers/outcome';
-import { apiRequest } from '../../transport';
+import { requestOptions } from '../../descriptions/requestOptions';
+import { asPage, paginate } from '../../transport/paginate';
+import { apiRequest } from '../../transport/request';
+import type { CallCost, ItemDone } from '../outcome';
+import { NO_CALLS, addCosts, done } from '../outcome';
+import type { ItemSettings } from '../settings';
 
 /** The API's largest page. */
 const PAGE_SIZE = 100;
@@ -88,43 +89,21 @@ function queryOf(filters: IDataObject): IDataObject {
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	batch: BatchSettings = {},
-): Promise<INodeExecutionData[]> {
-	const settings = readRequestOptions.call(this, itemIndex, batch);
+	settings: ItemSettings,
+): Promise<ItemDone> {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll
 		? Infinity
 		: Math.max(1, Math.floor(this.getNodeParameter('limit', itemIndex, 50) as number));
 	const query = queryOf(this.getNodeParameter('filters', itemIndex, {}) as IDataObject);
 
-	const projects: IDataObject[] = [];
-	const seenCursors = new Set<string>();
 	let cost: CallCost = NO_CALLS;
-	let cursor: string | undefined;
-	while (projects.length < limit) {
-		const qs: IDataObject = { ...query, limit: Math.min(PAGE_SIZE, limit - projects.length) };
+	const projects = await paginate(async (cursor, wanted) => {
+		const qs: IDataObject = { ...query, limit: Math.min(PAGE_SIZE, wanted) };
 		if (cursor) qs.cursor = cursor;
 		const response = await apiRequest.call(this, { method: 'GET', path: '/projects', qs }, settings.call);
 		cost = addCosts(cost, response);
-		const page = (response.body ?? {}) as { data?: unknown; nextCursor?: unknown };
-		if (Array.isArray(page.data)) projects.push(...(page.data as IDataObject[]));
-		const next = typeof page.nextCursor === 'string' && page.nextCursor !== '' ? page.nextCursor : undefined;
-		if (next === undefined) break;
-		if (seenCursors.has(next)) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`The API sent the same page position twice while listing projects [item ${itemIndex}]`,
-				{
-					itemIndex,
-					description:
-						'The list would never end, so the node stopped. Set a Limit instead of Return All, and report this to the administrator of the project-management system.',
-				},
-			);
-		}
-		seenCursors.add(next);
-		cursor = next;
-	}
-
-	const outcome = outcomeOf('found', cost);
-	return projects.slice(0, limit).map((project) => ({ json: { ...project, ...outcome } }));
+		return asPage(response.body);
+	}, limit);
+	return done('found', cost, projects);
 }

@@ -1,33 +1,20 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { customFieldsMapper, updateProjectFields } from '../../descriptions/projectFields';
 import { projectLocator } from '../../descriptions/projectLocator';
-import type { BatchSettings, RequestOptions } from '../../descriptions/requestOptions';
-import {
-	dryRunOption,
-	idempotencyKeyOption,
-	readRequestOptions,
-	requestOptions,
-} from '../../descriptions/requestOptions';
-import type { KeyedTask } from '../../helpers/concurrency';
-import { FieldError } from '../../helpers/fieldError';
-import { NO_CALLS, outcomeOf } from '../../helpers/outcome';
-import { buildProjectBody } from '../../helpers/projectFields';
-import { projectIdFrom } from '../../helpers/projectLocator';
-import { apiRequest } from '../../transport';
-import { ProjectNotFound } from '../itemErrors';
-import {
-	idempotencyConflictKey,
-	idempotencyKeyFor,
-	isNotFound,
-	nameConflictKey,
-	projectConflictKey,
-	projectPath,
-	readProjectInput,
-	settle,
-	showRequest,
-} from './projectRequest';
+import { dryRunOption, idempotencyKeyOption, requestOptions } from '../../descriptions/requestOptions';
+import { FieldError } from '../../fields/fieldError';
+import { buildProjectBody } from '../../fields/projectBody';
+import { projectIdFrom } from '../../fields/projectLocator';
+import type { KeyedTask } from '../../reliability/concurrency';
+import type { ItemDone } from '../outcome';
+import { NO_CALLS, done } from '../outcome';
+import type { ItemSettings } from '../settings';
+import { idempotencyConflictKey, nameConflictKey, projectConflictKey } from './conflictKeys';
+import { showRequest } from './dryRun';
+import { callProject, projectPath } from './projectCall';
+import { idempotencyKeyFor, readProjectInput } from './projectInput';
 
 const properties: INodeProperties[] = [
 	projectLocator,
@@ -51,9 +38,8 @@ export const description = updateDisplayOptions(displayOptions, properties);
 export function prepare(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	batch: BatchSettings = {},
-): KeyedTask<INodeExecutionData[]> {
-	const settings = readRequestOptions.call(this, itemIndex, batch);
+	settings: ItemSettings,
+): KeyedTask<ItemDone> {
 	const id = projectIdFrom(this.getNodeParameter('project', itemIndex));
 	const body = buildProjectBody(readProjectInput.call(this, itemIndex, 'updateFields'), this.getTimezone(), {
 		requireName: false,
@@ -80,29 +66,20 @@ export function prepare(
 /** Changes only the fields that are set (PATCH), with the same checks, retries and key handling as Create. */
 async function send(
 	this: IExecuteFunctions,
-	settings: RequestOptions,
+	settings: ItemSettings,
 	id: string,
 	body: IDataObject,
 	idempotencyKey: string,
-): Promise<INodeExecutionData[]> {
+): Promise<ItemDone> {
 	if (settings.dryRun) {
 		const request = await showRequest.call(this, 'PATCH', projectPath(id), body, idempotencyKey);
-		return [{ json: { dryRun: true, request, ...outcomeOf('dryRun', NO_CALLS, idempotencyKey) } }];
+		return done('dryRun', NO_CALLS, { dryRun: true, request }, idempotencyKey);
 	}
-
-	const result = await settle(
-		apiRequest.call(this, { method: 'PATCH', path: projectPath(id), body, idempotencyKey }, settings.call),
+	const response = await callProject.call(this, id, { method: 'PATCH', body, idempotencyKey }, settings.call);
+	return done(
+		response.replayed ? 'replayed' : 'updated',
+		response,
+		response.body as IDataObject,
+		idempotencyKey,
 	);
-	if ('failure' in result) {
-		throw isNotFound(result.failure) ? new ProjectNotFound(id, result.failure) : result.failure;
-	}
-	const response = result.value;
-	return [
-		{
-			json: {
-				...(response.body as IDataObject),
-				...outcomeOf(response.replayed ? 'replayed' : 'updated', response, idempotencyKey),
-			},
-		},
-	];
 }

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 import { FieldError } from './fieldError';
-import { describeValue } from './idempotency';
+import { describeValue } from './values';
 
 /**
  * A date from the date picker (no zone: read in the workflow's time zone), an ISO 8601 text, an RFC 2822 or

@@ -1,3 +1,6 @@
+import type { HeaderBag } from './headers';
+import { serverRequestedWaitMs } from './headers';
+
 /**
  * When to try a request again, and how long to wait first. Plain functions, no n8n types, so that the policy
  * can be read and tested on its own; transport/ wires it to n8n's request helper.
@@ -25,8 +28,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export type AttemptResult =
 	| { kind: 'response'; statusCode: number; headers: HeaderBag; errorCode?: string }
 	| { kind: 'network'; code: string };
-
-export type HeaderBag = Record<string, string | string[] | number | undefined>;
 
 export type RetryDecision =
 	{ retry: true; delayMs: number; reason: string } | { retry: false; reason: string; retryable: boolean };
@@ -101,54 +102,10 @@ export function settlesOutcome(result: AttemptResult): boolean {
 	return !isRetryableStatus(statusCode, errorCode);
 }
 
-/** A header's value, whatever case its name arrived in. */
-export function headerValue(headers: HeaderBag, name: string): string | undefined {
-	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() !== wanted || value === undefined) continue;
-		return Array.isArray(value) ? value[0] : String(value);
-	}
-	return undefined;
-}
-
-/**
- * `Retry-After` (RFC 9110 §10.2.3) in milliseconds from `nowMs`: delta-seconds or an HTTP-date.
- * A date in the past means "now" (0). Anything unparseable is ignored (undefined).
- */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-	if (value === undefined) return undefined;
-	const trimmed = value.trim();
-	if (trimmed === '') return undefined;
-	if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-	const at = Date.parse(trimmed);
-	if (Number.isNaN(at) || !/[a-z]/i.test(trimmed)) return undefined;
-	return Math.max(0, at - nowMs);
-}
-
-/**
- * Seconds until the quota resets, from the IETF RateLimit header (`"policy";r=0;t=5`), when the quota is
- * used up. Used only where a 429 came without Retry-After.
- */
-export function parseRateLimitReset(value: string | undefined): number | undefined {
-	if (value === undefined) return undefined;
-	const remaining = /(?:^|;)\s*r=(\d+)/.exec(value);
-	const reset = /(?:^|;)\s*t=(\d+)/.exec(value);
-	if (!remaining || !reset || Number(remaining[1]) > 0) return undefined;
-	return Number(reset[1]) * 1000;
-}
-
 /** Full jitter (AWS): a uniform draw in [0, min(cap, base · 2^retry)). `retryNumber` starts at 0. */
 export function fullJitterDelay(retryNumber: number, policy: RetryPolicy, random: () => number): number {
 	const ceiling = Math.min(policy.maxBackoffMs, policy.baseDelayMs * 2 ** retryNumber);
 	return Math.floor(random() * ceiling);
-}
-
-/** The wait the server asked for, if any: Retry-After first, then a used-up RateLimit quota. */
-export function serverRequestedWaitMs(headers: HeaderBag, nowMs: number): number | undefined {
-	return (
-		parseRetryAfter(headerValue(headers, 'retry-after'), nowMs) ??
-		parseRateLimitReset(headerValue(headers, 'ratelimit'))
-	);
 }
 
 /**
@@ -187,23 +144,4 @@ export function decideRetry(
 	}
 	const backoff = Math.min(fullJitterDelay(attempt - 1, policy, random), policy.maxWaitMs);
 	return { retry: true, delayMs: Math.max(requestedMs ?? 0, backoff), reason };
-}
-
-/**
- * Waits until the clock reaches `deadlineMs`. Timers may fire a little early (they count from the event loop's
- * cached time), so the clock is read again after each sleep: a retry is never sent before the moment the API
- * named. Bounded: after `maxRounds` sleeps it returns whatever the clock says.
- */
-export async function waitUntil(
-	deadlineMs: number,
-	now: () => number,
-	sleep: (ms: number) => Promise<void>,
-	maxRounds = 10,
-): Promise<void> {
-	for (let round = 0; round < maxRounds; round++) {
-		const remaining = deadlineMs - now();
-		if (remaining <= 0) return;
-		// A margin of 0, 1, 3, 7 … ms on later rounds outgrows any steady early wake-up.
-		await sleep(remaining + 2 ** round - 1);
-	}
 }

@@ -1,5 +1,5 @@
 import { FieldError } from './fieldError';
-import { describeValue } from './idempotency';
+import { describeValue } from './values';
 
 /**
  * Which project a Get, Update or Delete is about: n8n's resource locator gives a mode (from the list, by ID, by

@@ -1,8 +1,8 @@
-import type { MappedCustomFields } from './customFields';
-import { normaliseMappedCustomFields } from './customFields';
+import type { CustomFieldsInput } from './customFields';
+import { normaliseCustomFields } from './customFields';
 import { normaliseDate, usableZone } from './dates';
 import { FieldError } from './fieldError';
-import { describeValue } from './idempotency';
+import { describeValue, isBlank, numberFromText } from './values';
 
 /**
  * Turns what the user filled in (or what expressions produced) into the API's request body, checking every
@@ -25,7 +25,7 @@ export const PROJECT_PRIORITIES = ['Low', 'Medium', 'High', 'Critical'] as const
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 5000;
 
-export interface ProjectInput {
+export interface ProjectInput extends CustomFieldsInput {
 	name?: unknown;
 	description?: unknown;
 	status?: unknown;
@@ -36,12 +36,6 @@ export interface ProjectInput {
 	teamIds?: unknown;
 	budgetCurrency?: unknown;
 	budgetAmount?: unknown;
-	/** Values from the typed custom-field form (n8n's resource mapper), with the field definitions it showed. */
-	customFieldsMapped?: MappedCustomFields;
-	/** Key/value pairs from the node's list. */
-	customFieldPairs?: Array<{ key?: unknown; value?: unknown }>;
-	/** A JSON object, as text or as an object from an expression. */
-	customFieldsJson?: unknown;
 }
 
 export interface ProjectBody {
@@ -56,9 +50,6 @@ export interface ProjectBody {
 	budget?: { currency: string; amount: number };
 	customFields?: Record<string, unknown>;
 }
-
-export const isBlank = (value: unknown) =>
-	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
 let currencyCodes: Set<string> | undefined;
 
@@ -133,10 +124,9 @@ export function normaliseTeamIds(value: unknown): string[] {
 
 export function normaliseAmount(value: unknown): number {
 	const label = 'Budget Amount';
-	let amount: number;
-	if (typeof value === 'number') amount = value;
-	else if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) amount = Number(value);
-	else {
+	const amount =
+		typeof value === 'number' ? value : typeof value === 'string' ? numberFromText(value) : undefined;
+	if (amount === undefined) {
 		throw new FieldError(
 			label,
 			`"${label}" must be a number, but it is ${describeValue(value)}`,
@@ -174,99 +164,6 @@ export function normaliseCurrency(value: unknown): string {
 		);
 	}
 	return code;
-}
-
-function parseJson(text: string): { value: unknown } | { problem: string } {
-	try {
-		return { value: JSON.parse(text) };
-	} catch (error) {
-		return { problem: (error as Error).message };
-	}
-}
-
-function customFieldsFromJson(json: unknown): Record<string, unknown> {
-	const label = 'Custom Fields (JSON)';
-	const parsed = typeof json === 'string' ? parseJson(json) : { value: json };
-	if ('problem' in parsed) {
-		throw new FieldError(
-			label,
-			`"${label}" is not valid JSON (${parsed.problem})`,
-			'Write an object such as {"department": "Sales", "riskScore": 3}, with double quotes around names and text.',
-		);
-	}
-	const value = parsed.value;
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-		throw new FieldError(
-			label,
-			`"${label}" must be a JSON object, but it is ${describeValue(value)}`,
-			'Write an object such as {"department": "Sales"}.',
-		);
-	}
-	return value as Record<string, unknown>;
-}
-
-function customFieldsFromPairs(
-	pairs: NonNullable<ProjectInput['customFieldPairs']>,
-): Record<string, unknown> {
-	const label = 'Custom Fields by Key';
-	const fields: Record<string, unknown> = {};
-	for (const pair of pairs) {
-		if (typeof pair.key !== 'string' || pair.key.trim() === '') {
-			throw new FieldError(
-				label,
-				`A custom field in "${label}" has no key`,
-				'Give every custom field the key the API knows it by (for example department), or remove the empty row.',
-			);
-		}
-		const key = pair.key.trim();
-		if (Object.prototype.hasOwnProperty.call(fields, key)) {
-			throw new FieldError(
-				label,
-				`The custom field "${key}" is set twice in "${label}"`,
-				'Keep one row per custom field.',
-			);
-		}
-		fields[key] = pair.value ?? null;
-	}
-	return fields;
-}
-
-/**
- * The custom fields from all three places a user can set them: the typed form, the key/value list and the JSON
- * object. They combine; a key set in two places is an error rather than a silent choice between the values.
- */
-export function normaliseCustomFields(
-	input: ProjectInput,
-	timezone = 'UTC',
-): Record<string, unknown> | undefined {
-	const sources: Array<[string, Record<string, unknown>]> = [];
-	if (input.customFieldsMapped) {
-		const mapped = normaliseMappedCustomFields(input.customFieldsMapped, usableZone(timezone));
-		if (Object.keys(mapped).length > 0) sources.push(['Custom Fields', mapped]);
-	}
-	if (input.customFieldPairs && input.customFieldPairs.length > 0) {
-		sources.push(['Custom Fields by Key', customFieldsFromPairs(input.customFieldPairs)]);
-	}
-	if (input.customFieldsJson !== undefined && !isBlank(input.customFieldsJson)) {
-		sources.push(['Custom Fields (JSON)', customFieldsFromJson(input.customFieldsJson)]);
-	}
-	if (sources.length === 0) return undefined;
-	const fields: Record<string, unknown> = {};
-	const origin: Record<string, string> = {};
-	for (const [label, values] of sources) {
-		for (const [key, value] of Object.entries(values)) {
-			if (Object.prototype.hasOwnProperty.call(origin, key)) {
-				throw new FieldError(
-					label,
-					`The custom field "${key}" is set both in "${origin[key]}" and in "${label}"`,
-					'Set each custom field in one place only.',
-				);
-			}
-			origin[key] = label;
-			fields[key] = value;
-		}
-	}
-	return fields;
 }
 
 export interface BodyOptions {

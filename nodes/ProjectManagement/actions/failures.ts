@@ -1,14 +1,16 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { FieldError } from '../helpers/fieldError';
-import type { OutcomeRecord } from '../helpers/outcome';
-import { ApiCallFailure } from '../transport';
+import { FieldError } from '../fields/fieldError';
+import { RepeatedCursor } from '../transport/paginate';
+import { ApiCallFailure } from '../transport/response';
+import type { OutcomeRecord } from './outcome';
+import { NO_CALLS } from './outcome';
 
 /**
  * Every way an item can fail, turned into an n8n error that says what went wrong, for which item, and what to
- * do, together with the outcome record for that item. Built from sanitised data only: never from the HTTP
- * client's error, whose request config carries the credential's headers.
+ * do, together with the outcome record for that item; and the error of a run that stops. Built from sanitised
+ * data only: never from the HTTP client's error, whose request config carries the credential's headers.
  */
 export interface ItemFailure {
 	error: NodeApiError | NodeOperationError;
@@ -85,7 +87,7 @@ function advice(failure: ApiCallFailure, operation: string): { message: string; 
 			description: `${nothing}Ask the administrator of the project-management system to give this key or client the permission (scope) named above.`,
 		};
 	}
-	if (statusCode === 409 && apiCode === 'DUPLICATE_RESOURCE') {
+	if (failure.isDuplicateName()) {
 		return {
 			message: `A project with this name already exists: ${said}`,
 			description:
@@ -131,8 +133,6 @@ function apiError(
 	});
 }
 
-const noCalls = { attempts: 0, waitedMs: 0 };
-
 export function toItemFailure(
 	node: INode,
 	error: unknown,
@@ -145,7 +145,7 @@ export function toItemFailure(
 				itemIndex,
 				description: error.hint,
 			}),
-			outcome: { outcome: 'failed', ...noCalls, reason: error.message, retryable: false },
+			outcome: { outcome: 'failed', ...NO_CALLS, reason: error.message, retryable: false },
 		};
 	}
 	if (error instanceof ProjectNotFound) {
@@ -171,7 +171,18 @@ export function toItemFailure(
 				description:
 					'Nothing was created or changed. Rename the duplicates in the project-management system, or use Update with the project ID.',
 			}),
-			outcome: { outcome: 'failed', ...noCalls, reason: error.message, retryable: false },
+			outcome: { outcome: 'failed', ...NO_CALLS, reason: error.message, retryable: false },
+		};
+	}
+	if (error instanceof RepeatedCursor) {
+		const message = `The API sent the same page position twice while listing projects [item ${itemIndex}]`;
+		return {
+			error: new NodeOperationError(node, message, {
+				itemIndex,
+				description:
+					'The list would never end, so the node stopped. Set a Limit instead of Return All, and report this to the administrator of the project-management system.',
+			}),
+			outcome: { outcome: 'failed', ...NO_CALLS, reason: message, retryable: false },
 		};
 	}
 	if (error instanceof ApiCallFailure) {
@@ -192,12 +203,49 @@ export function toItemFailure(
 		error.context.itemIndex ??= itemIndex;
 		return {
 			error,
-			outcome: { outcome: 'failed', ...noCalls, reason: error.message, retryable: false },
+			outcome: { outcome: 'failed', ...NO_CALLS, reason: error.message, retryable: false },
 		};
 	}
 	const text = error instanceof Error ? error.message : String(error);
 	return {
 		error: new NodeOperationError(node, `${text} [item ${itemIndex}]`, { itemIndex }),
-		outcome: { outcome: 'failed', ...noCalls, reason: text, retryable: false },
+		outcome: { outcome: 'failed', ...NO_CALLS, reason: text, retryable: false },
 	};
+}
+
+/** How the items of a run ended, in counts; without Continue On Fail also which failed, and the first of them. */
+export interface Ended {
+	outcomes: Record<string, number>;
+	failedItems: number[];
+	first?: ItemFailure;
+}
+
+/**
+ * The error of a run that stops at its first failed item, telling how the other items that were sent ended:
+ * n8n discards the output of a node that fails, and with several items under way at once, items after the failed
+ * one may have been done too. The counts also go in the error's context, for workflows that read it.
+ */
+export function stoppedRunError(ended: Ended, first: number): ItemFailure['error'] {
+	const failure = ended.first as ItemFailure;
+	const counts = { ...ended.outcomes };
+	counts[failure.outcome.outcome] -= 1;
+	if (counts[failure.outcome.outcome] === 0) delete counts[failure.outcome.outcome];
+	const alsoFailed = ended.failedItems.filter((itemIndex) => itemIndex !== first).sort((a, b) => a - b);
+	const error = failure.error;
+	const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+	if (total === 0) return error;
+	const summary = Object.entries(counts)
+		.map(([outcome, count]) => `${count} ${outcome}`)
+		.join(', ');
+	const shown = alsoFailed.slice(0, 10).join(', ');
+	const more = alsoFailed.length > 10 ? ` and ${alsoFailed.length - 10} more` : '';
+	const failedToo =
+		alsoFailed.length > 0
+			? ` ${alsoFailed.length === 1 ? 'Item' : 'Items'} ${shown}${more} did not succeed either.`
+			: '';
+	const note = `Before the node stopped, ${total} other item${total === 1 ? '' : 's'} had ended (${summary}); n8n keeps none of their output.${failedToo} What they changed stays in the project-management system, and running the node again on the same input recognises it by the idempotency keys instead of doing it twice.`;
+	error.description = error.description ? `${error.description} ${note}` : note;
+	error.context.otherItems = { ...counts };
+	if (alsoFailed.length > 0) error.context.otherFailedItems = alsoFailed.slice(0, 100);
+	return error;
 }

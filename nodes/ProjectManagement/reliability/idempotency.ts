@@ -45,32 +45,16 @@ export function deriveIdempotencyKey(source: KeySource): string {
 export const MAX_KEY_LENGTH = 255;
 
 /**
- * A key the user set (for example a CRM deal id), checked the way the API checks it: 1 to 255 visible ASCII
- * characters without quotes. Returns a message for the user when it is not usable.
+ * What is wrong with a key the user set (for example a CRM deal id), checked the way the API checks it: 1 to 255
+ * visible ASCII characters without quotes. Undefined when it is usable.
  */
-export function checkCustomKey(raw: unknown): { key: string } | { problem: string } {
-	if (typeof raw === 'number' && Number.isFinite(raw)) raw = String(raw);
-	if (typeof raw !== 'string') {
-		return { problem: `must be text or a number, but the expression gave ${describeValue(raw)}` };
-	}
-	const key = raw.trim();
-	if (key === '') return { problem: 'is empty' };
+export function keyFormatProblem(key: string): string | undefined {
+	if (key === '') return 'is empty';
 	if (key.length > MAX_KEY_LENGTH) {
-		return { problem: `is ${key.length} characters long; the API accepts at most ${MAX_KEY_LENGTH}` };
+		return `is ${key.length} characters long; the API accepts at most ${MAX_KEY_LENGTH}`;
 	}
 	if (!/^[\x21-\x7e]+$/.test(key) || key.includes('"')) {
-		return {
-			problem:
-				'may only hold letters, digits and visible ASCII punctuation (no spaces, quotes or accented letters)',
-		};
+		return 'may only hold letters, digits and visible ASCII punctuation (no spaces, quotes or accented letters)';
 	}
-	return { key };
-}
-
-export function describeValue(value: unknown): string {
-	if (value === null) return 'null';
-	if (value === undefined) return 'nothing';
-	if (Array.isArray(value)) return 'a list';
-	if (typeof value === 'object') return 'an object';
-	return `the ${typeof value} ${JSON.stringify(value)}`;
+	return undefined;
 }

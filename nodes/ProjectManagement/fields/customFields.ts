@@ -1,10 +1,11 @@
-import { parseDate } from './dates';
+import { parseDate, usableZone } from './dates';
 import { FieldError } from './fieldError';
-import { describeValue } from './idempotency';
+import { describeValue, isBlank, numberFromText } from './values';
 
 /**
- * Custom fields as the API defines them (`GET /custom-fields`), and the values a user gave for them in the
- * typed form, checked and converted to what the API accepts before anything is sent.
+ * Custom fields as the API defines them (`GET /custom-fields`), and the values a user gave for them in the three
+ * places the node offers (the typed form, the key/value list, a JSON object), checked and converted to what the
+ * API accepts before anything is sent.
  */
 
 /** The API's custom field types. */
@@ -44,9 +45,6 @@ export interface MappedCustomFields {
 	schema?: MappedField[];
 }
 
-const isEmpty = (value: unknown) =>
-	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-
 function problem(label: string, message: string, hint: string): FieldError {
 	return new FieldError(label, `Custom field "${label}" ${message}`, hint);
 }
@@ -60,7 +58,8 @@ function toText(label: string, value: unknown): string {
 
 function toNumber(label: string, value: unknown): number {
 	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+	const fromText = typeof value === 'string' ? numberFromText(value) : undefined;
+	if (fromText !== undefined) return fromText;
 	throw problem(
 		label,
 		`must be a number, but it is ${describeValue(value)}`,
@@ -115,7 +114,7 @@ export function normaliseMappedCustomFields(
 	const fields: Record<string, unknown> = {};
 	const schema = new Map((mapped.schema ?? []).map((field) => [field.id, field]));
 	for (const [key, value] of Object.entries(mapped.values ?? {})) {
-		if (isEmpty(value)) continue;
+		if (isBlank(value)) continue;
 		const field = schema.get(key);
 		const label = field?.displayName || key;
 		switch (field?.type) {
@@ -136,6 +135,109 @@ export function normaliseMappedCustomFields(
 				break;
 			default:
 				fields[key] = value;
+		}
+	}
+	return fields;
+}
+
+/** Where a user can set custom fields; they combine. */
+export interface CustomFieldsInput {
+	/** Values from the typed custom-field form (n8n's resource mapper), with the field definitions it showed. */
+	customFieldsMapped?: MappedCustomFields;
+	/** Key/value pairs from the node's list. */
+	customFieldPairs?: Array<{ key?: unknown; value?: unknown }>;
+	/** A JSON object, as text or as an object from an expression. */
+	customFieldsJson?: unknown;
+}
+
+function parseJson(text: string): { value: unknown } | { problem: string } {
+	try {
+		return { value: JSON.parse(text) };
+	} catch (error) {
+		return { problem: (error as Error).message };
+	}
+}
+
+function customFieldsFromJson(json: unknown): Record<string, unknown> {
+	const label = 'Custom Fields (JSON)';
+	const parsed = typeof json === 'string' ? parseJson(json) : { value: json };
+	if ('problem' in parsed) {
+		throw new FieldError(
+			label,
+			`"${label}" is not valid JSON (${parsed.problem})`,
+			'Write an object such as {"department": "Sales", "riskScore": 3}, with double quotes around names and text.',
+		);
+	}
+	const value = parsed.value;
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+		throw new FieldError(
+			label,
+			`"${label}" must be a JSON object, but it is ${describeValue(value)}`,
+			'Write an object such as {"department": "Sales"}.',
+		);
+	}
+	return value as Record<string, unknown>;
+}
+
+function customFieldsFromPairs(
+	pairs: NonNullable<CustomFieldsInput['customFieldPairs']>,
+): Record<string, unknown> {
+	const label = 'Custom Fields by Key';
+	const fields: Record<string, unknown> = {};
+	for (const pair of pairs) {
+		if (typeof pair.key !== 'string' || pair.key.trim() === '') {
+			throw new FieldError(
+				label,
+				`A custom field in "${label}" has no key`,
+				'Give every custom field the key the API knows it by (for example department), or remove the empty row.',
+			);
+		}
+		const key = pair.key.trim();
+		if (Object.prototype.hasOwnProperty.call(fields, key)) {
+			throw new FieldError(
+				label,
+				`The custom field "${key}" is set twice in "${label}"`,
+				'Keep one row per custom field.',
+			);
+		}
+		fields[key] = pair.value ?? null;
+	}
+	return fields;
+}
+
+/**
+ * The custom fields from all three places a user can set them: the typed form, the key/value list and the JSON
+ * object. They combine; a key set in two places is an error rather than a silent choice between the values.
+ */
+export function normaliseCustomFields(
+	input: CustomFieldsInput,
+	timezone = 'UTC',
+): Record<string, unknown> | undefined {
+	const sources: Array<[string, Record<string, unknown>]> = [];
+	if (input.customFieldsMapped) {
+		const mapped = normaliseMappedCustomFields(input.customFieldsMapped, usableZone(timezone));
+		if (Object.keys(mapped).length > 0) sources.push(['Custom Fields', mapped]);
+	}
+	if (input.customFieldPairs && input.customFieldPairs.length > 0) {
+		sources.push(['Custom Fields by Key', customFieldsFromPairs(input.customFieldPairs)]);
+	}
+	if (input.customFieldsJson !== undefined && !isBlank(input.customFieldsJson)) {
+		sources.push(['Custom Fields (JSON)', customFieldsFromJson(input.customFieldsJson)]);
+	}
+	if (sources.length === 0) return undefined;
+	const fields: Record<string, unknown> = {};
+	const origin: Record<string, string> = {};
+	for (const [label, values] of sources) {
+		for (const [key, value] of Object.entries(values)) {
+			if (Object.prototype.hasOwnProperty.call(origin, key)) {
+				throw new FieldError(
+					label,
+					`The custom field "${key}" is set both in "${origin[key]}" and in "${label}"`,
+					'Set each custom field in one place only.',
+				);
+			}
+			origin[key] = label;
+			fields[key] = value;
 		}
 	}
 	return fields;

@@ -1,7 +1,9 @@
+import type { IDataObject } from 'n8n-workflow';
+
 /**
- * The small record each output item carries beside the project, so that a user can see how the item ended
- * without reading logs: what happened, after how many attempts and how long a wait, and the idempotency key
- * that ties a later run to this one.
+ * How an item ended: the small record each output item carries beside the project (`_result`, built in
+ * output.ts), so that a user can see how the item ended without reading logs: what happened, after how many
+ * attempts and how long a wait, and the idempotency key that ties a later run to this one.
  *
  * - `created`: a new project. `replayed`: an earlier attempt had done it (Create: created the project; Update:
  *   made the change) and its answer was lost; the API answered from its idempotency store.
@@ -27,8 +29,6 @@ export type Outcome =
 	| 'failed'
 	| 'unknown';
 
-export const OUTCOME_KEY = '_result';
-
 export interface OutcomeRecord {
 	outcome: Outcome;
 	attempts: number;
@@ -45,6 +45,7 @@ export interface CallCost {
 	waitedMs: number;
 }
 
+/** An item that sent nothing: a Dry Run, or one stopped by its own data. */
 export const NO_CALLS: CallCost = { attempts: 0, waitedMs: 0 };
 
 export function addCosts(...calls: CallCost[]): CallCost {
@@ -54,21 +55,35 @@ export function addCosts(...calls: CallCost[]): CallCost {
 	);
 }
 
-export function outcomeOf(
+/**
+ * What an operation returns for an item that succeeded: how it ended, what that cost, and what goes out (one
+ * object per output item: the project, the projects of Get Many, or what a Dry Run would send). actions/output.ts
+ * turns it into n8n's items.
+ */
+export interface ItemDone {
+	outcome: Outcome;
+	cost: CallCost;
+	/** The key of the request that made the change, when there was one. */
+	idempotencyKey?: string;
+	json: IDataObject[];
+}
+
+export function done(
 	outcome: Outcome,
-	call: CallCost,
+	cost: CallCost,
+	json: IDataObject | IDataObject[],
 	idempotencyKey?: string,
-	failure?: { reason: string; retryable: boolean },
-): { [OUTCOME_KEY]: OutcomeRecord } {
+): ItemDone {
+	return { outcome, cost, json: Array.isArray(json) ? json : [json], idempotencyKey };
+}
+
+/** The record of an item that ended well. */
+export function recordOf(item: ItemDone): OutcomeRecord {
 	const record: OutcomeRecord = {
-		outcome,
-		attempts: call.attempts,
-		waitedMs: call.waitedMs,
+		outcome: item.outcome,
+		attempts: item.cost.attempts,
+		waitedMs: item.cost.waitedMs,
 	};
-	if (idempotencyKey !== undefined) record.idempotencyKey = idempotencyKey;
-	if (failure) {
-		record.reason = failure.reason;
-		record.retryable = failure.retryable;
-	}
-	return { [OUTCOME_KEY]: record };
+	if (item.idempotencyKey !== undefined) record.idempotencyKey = item.idempotencyKey;
+	return record;
 }

@@ -1,5 +1,6 @@
-import type { HeaderBag } from './retry';
-import { headerValue, parseRetryAfter, waitUntil } from './retry';
+import type { HeaderBag } from './headers';
+import { exhaustedQuotaResetMs, headerValue, parseRetryAfter, policyRatePerSecond } from './headers';
+import { waitUntil } from './waitUntil';
 
 /**
  * Adaptive pacing: one Pacer is shared by every item of one run of the node and decides when the next request
@@ -52,81 +53,6 @@ export const RECOVERY_PER_SECOND = 1.2;
 const LIFT_FACTOR = 4;
 /** Request starts kept to measure the pace the batch had when a 429 came without any known limit. */
 const RECENT_STARTS = 128;
-
-interface Member {
-	/** A bare integer as the member's value (older drafts wrote the quota that way). */
-	value?: number;
-	params: Record<string, number>;
-}
-
-function splitOutsideQuotes(text: string, separator: string): string[] {
-	const parts: string[] = [];
-	let current = '';
-	let quoted = false;
-	for (let index = 0; index < text.length; index++) {
-		const char = text[index];
-		if (char === '\\' && quoted) {
-			current += char + (text[index + 1] ?? '');
-			index++;
-			continue;
-		}
-		if (char === '"') quoted = !quoted;
-		if (char === separator && !quoted) {
-			parts.push(current);
-			current = '';
-		} else {
-			current += char;
-		}
-	}
-	parts.push(current);
-	return parts;
-}
-
-/**
- * The members of a structured-field list such as `"burst";q=100;w=1, "daily";q=1000;w=86400`, with their
- * numeric parameters. Non-numeric parameters (a partition key) are left out.
- */
-export function parseRateLimitMembers(value: string | undefined): Member[] {
-	if (value === undefined) return [];
-	const members: Member[] = [];
-	for (const raw of splitOutsideQuotes(value, ',')) {
-		const [head, ...params] = splitOutsideQuotes(raw, ';').map((part) => part.trim());
-		if (head === undefined || head === '') continue;
-		const member: Member = { params: {} };
-		if (/^\d+$/.test(head)) member.value = Number(head);
-		for (const param of params) {
-			const match = /^([a-z][a-z0-9_-]*)=(-?\d+(?:\.\d+)?)$/i.exec(param);
-			if (match) member.params[match[1].toLowerCase()] = Number(match[2]);
-		}
-		members.push(member);
-	}
-	return members;
-}
-
-/** Requests per second that `RateLimit-Policy` grants: the most restrictive of its policies, q / w. */
-export function policyRatePerSecond(value: string | undefined): number | undefined {
-	let slowest: number | undefined;
-	for (const member of parseRateLimitMembers(value)) {
-		const quota = member.params.q ?? member.value;
-		const windowSeconds = member.params.w;
-		if (quota === undefined || windowSeconds === undefined || !(quota > 0) || !(windowSeconds > 0)) continue;
-		const rate = quota / windowSeconds;
-		slowest = slowest === undefined ? rate : Math.min(slowest, rate);
-	}
-	return slowest;
-}
-
-/** A quota used up according to `RateLimit` (`r=0`): milliseconds until it resets (`t`). */
-export function exhaustedQuotaResetMs(value: string | undefined): number | undefined {
-	let longest: number | undefined;
-	for (const member of parseRateLimitMembers(value)) {
-		const remaining = member.params.r;
-		const reset = member.params.t;
-		if (remaining !== 0 || reset === undefined || !(reset > 0)) continue;
-		longest = Math.max(longest ?? 0, reset * 1000);
-	}
-	return longest;
-}
 
 export class Pacer {
 	private readonly ceiling: number;

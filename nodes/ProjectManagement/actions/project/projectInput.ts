@@ -1,0 +1,74 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { MappedCustomFields } from '../../fields/customFields';
+import { FieldError } from '../../fields/fieldError';
+import { checkCustomKey } from '../../fields/idempotencyKey';
+import type { ProjectInput } from '../../fields/projectBody';
+import { locatorValue } from '../../fields/projectLocator';
+import { deriveIdempotencyKey } from '../../reliability/idempotency';
+import type { ItemSettings } from '../settings';
+
+/** What Create and Update share: reading the project's fields and the key the change is sent with. */
+
+/** The node's parameters for one item, as the field checks expect them. */
+export function readProjectInput(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	collection: 'additionalFields' | 'updateFields',
+	name?: unknown,
+): ProjectInput {
+	const fields = this.getNodeParameter(collection, itemIndex, {}) as IDataObject;
+	const budget = (fields.budget as IDataObject | undefined)?.budgetValues as IDataObject | undefined;
+	const pairs = (fields.customFieldsUi as IDataObject | undefined)?.field as ProjectInput['customFieldPairs'];
+	const json = fields.customFieldsJson;
+	const mapper = this.getNodeParameter('customFields', itemIndex, null) as IDataObject | null;
+	return {
+		name: name ?? fields.name,
+		description: fields.description,
+		status: fields.status,
+		priority: fields.priority,
+		startDate: fields.startDate,
+		endDate: fields.endDate,
+		ownerId: locatorValue(fields.ownerId),
+		teamIds: fields.teamIds,
+		budgetCurrency: budget?.currency,
+		budgetAmount: budget?.amount,
+		customFieldsMapped: mapper
+			? {
+					values: mapper.value as MappedCustomFields['values'],
+					schema: mapper.schema as MappedCustomFields['schema'],
+				}
+			: undefined,
+		customFieldPairs: pairs,
+		customFieldsJson: json === '{}' || json === '' ? undefined : json,
+	};
+}
+
+/**
+ * The key a change is sent with: the user's own, or one derived from the workflow, the node, the operation and
+ * `payload` (reliability/idempotency.ts), so that the same item gets the same key on every retry and re-run.
+ */
+export function idempotencyKeyFor(
+	this: IExecuteFunctions,
+	settings: ItemSettings,
+	operation: string,
+	payload: unknown,
+): string {
+	if (settings.customKey !== undefined) {
+		const checked = checkCustomKey(settings.customKey);
+		if ('problem' in checked) {
+			throw new FieldError(
+				'Idempotency Key',
+				`"Idempotency Key" ${checked.problem}`,
+				'Map the key to a stable value of the item, such as a CRM deal ID, or clear the option to let the node make one.',
+			);
+		}
+		return checked.key;
+	}
+	return deriveIdempotencyKey({
+		workflowId: String(this.getWorkflow().id ?? ''),
+		nodeId: this.getNode().id,
+		operation,
+		payload,
+	});
+}

@@ -1,0 +1,76 @@
+import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+
+/**
+ * Which API a call goes to: the credential chosen in the node's Authentication parameter and the Base URL it
+ * holds. The one place that reads and cleans the Base URL, for the requests, the Dry Run's addresses and the
+ * editor's links alike.
+ */
+
+export type CredentialType = 'projectManagementApi' | 'projectManagementOAuth2Api';
+
+export type Context = IExecuteFunctions | ILoadOptionsFunctions;
+
+export const API_PATH = '/api/v1';
+
+export interface Connection {
+	type: CredentialType;
+	/** The Base URL without spaces or trailing slashes. */
+	baseUrl: string;
+}
+
+/** The credential chosen in the node's Authentication parameter. */
+export function credentialType(context: Context): CredentialType {
+	// The editor's dropdown methods read parameters without an item index; a workflow run reads item 0.
+	const value =
+		'getInputData' in context
+			? context.getNodeParameter('authentication', 0, 'projectManagementApi')
+			: context.getNodeParameter('authentication', 'projectManagementApi');
+	return value === 'projectManagementOAuth2Api' ? value : 'projectManagementApi';
+}
+
+/** The Base URL as the credential holds it, without spaces around it or slashes at its end. */
+export function normaliseBaseUrl(raw: unknown): string {
+	return String(raw ?? '')
+		.trim()
+		.replace(/\/+$/, '');
+}
+
+/**
+ * The connection, read once per run of the node (per context object, which n8n creates for each run) rather than
+ * for every request: reading a credential decrypts it and resolves its expressions, which costs more than the
+ * request itself on a fast API. Keys and tokens are not kept: they are read again when a message has to be
+ * cleaned of them (secrets.ts), so that a token refreshed during the run is covered.
+ */
+const connections = new WeakMap<Context, Promise<Connection>>();
+
+export function connectionOf(context: Context): Promise<Connection> {
+	let connection = connections.get(context);
+	if (connection === undefined) {
+		const type = credentialType(context);
+		connection = context
+			.getCredentials(type)
+			.then((credentials) => ({ type, baseUrl: normaliseBaseUrl(credentials.baseUrl) }));
+		// A failed read is not kept: the next request tries again and reports its own error.
+		connection.catch(() => connections.delete(context));
+		connections.set(context, connection);
+	}
+	return connection;
+}
+
+/** Where a request goes: the address n8n's helper is given, as base and path. */
+export function requestTarget(connection: Connection, path: string): { baseURL: string; url: string } {
+	return { baseURL: `${connection.baseUrl}${API_PATH}`, url: path };
+}
+
+/**
+ * The full address of a request as a person reads it (the Dry Run shows it): the same target as the one sent,
+ * with the query, and without any user name or password written into the Base URL.
+ */
+export function shownUrl(connection: Connection, path: string, qs?: IDataObject): string {
+	const { baseURL, url } = requestTarget(connection, path);
+	const query = Object.entries(qs ?? {})
+		.filter(([, value]) => value !== undefined && value !== '')
+		.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`)
+		.join('&');
+	return `${baseURL.replace(/^(https?:\/\/)[^/@]*@/i, '$1')}${url}${query ? `?${query}` : ''}`;
+}
