@@ -57,7 +57,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 		},
 		apiHandler(state, (request) => {
 			const project = state.projects.create(fieldsForCreate(request.body as Body), state.options.uniqueNames);
-			state.webhooks.emit(projectCreatedEvents(project));
+			state.webhooks.emit(() => projectCreatedEvents(project));
 			return jsonResponse(201, project, { location: `/api/v1/projects/${project.id}` });
 		}),
 	);
@@ -129,7 +129,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 			const problems = dateOrderProblems(fields.startDate, fields.endDate);
 			if (problems.length > 0) throw invalidInput(problems);
 			const after = state.projects.update(id, fields, state.options.uniqueNames);
-			state.webhooks.emit(projectUpdatedEvents(before, after));
+			state.webhooks.emit(() => projectUpdatedEvents(before, after));
 			return jsonResponse(200, after);
 		}),
 	);
@@ -152,7 +152,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 			const { id } = request.params as { id: string };
 			const project = state.projects.get(id);
 			state.projects.delete(id);
-			state.webhooks.emit(projectDeletedEvents(project));
+			state.webhooks.emit(() => projectDeletedEvents(project));
 			return jsonResponse(204, undefined);
 		}),
 	);

@@ -146,10 +146,13 @@ export class WebhookDispatcher {
 		return true;
 	}
 
-	/** Queues the events for every subscription that wants them; never waits for a delivery. */
-	emit(events: WebhookEvent[]): void {
-		if (this.sleeper.closed) return;
-		for (const event of events) {
+	/**
+	 * Queues the events for every subscription that wants them; never waits for a delivery. The events are built
+	 * only while there is a subscription at all, so that a server nobody subscribed to does no work for them.
+	 */
+	emit(build: () => WebhookEvent[]): void {
+		if (this.sleeper.closed || this.subscriptions.size === 0) return;
+		for (const event of build()) {
 			const targets = this.subscriptions.matching(event.type);
 			this.eventsEmitted++;
 			this.events.push({ seq: ++this.eventSeq, subscriptionIds: targets.map(({ id }) => id), event });
