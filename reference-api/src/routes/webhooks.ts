@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { ApiError, type FieldProblem } from '../errors';
 import { apiHandler, jsonResponse } from '../layers/handler';
@@ -34,7 +34,8 @@ export function webhookBodyProblems(body: unknown): FieldProblem[] {
 	return [];
 }
 
-function principalOf(request: { ctx: { principal: { clientId: string } | null } }): string {
+/** The client id of the caller; authentication has run before any handler. */
+function principalOf(request: FastifyRequest): string {
 	return request.ctx.principal!.clientId;
 }
 
