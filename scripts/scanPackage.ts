@@ -2,8 +2,8 @@
  * `npm run scan`: the lint of n8n's community-package scanner (@n8n/scan-community-package), run here before
  * publishing. Like the scanner, it lints the source checkout (package.json, nodes/ and credentials/) and the
  * files of the npm tarball (every .js and package.json), with the rules of eslint.config.mjs and every inline
- * `eslint-disable` comment ignored. It also checks the tarball's file list: only dist/, README.md, LICENSE and
- * package.json, no source maps or TypeScript build info, every file the package.json "n8n" block names.
+ * `eslint-disable` comment ignored. It also checks the tarball's file list: only dist/, index.js, README.md, LICENSE
+ * and package.json, no source maps or TypeScript build info, every file the package.json "n8n" block names.
  *
  *   npm run scan [-- <package folder>] [--no-build] [--report <file.json>]
  *
@@ -98,13 +98,15 @@ export function filesBelow(dir: string): string[] {
 }
 
 const ALWAYS_PACKED = ['LICENSE', 'README.md', 'package.json'];
+/** The entry point package.json's "main" names, as in n8n's node starter; it re-exports the classes of dist/. */
+const ENTRY_POINT = 'index.js';
 
 /** What is wrong with a tarball's file list, in sentences; empty when nothing is. */
 export function fileListProblems(pack: Pack): string[] {
 	const problems: string[] = [];
 	for (const file of pack.files) {
-		if (!file.startsWith('dist/') && !ALWAYS_PACKED.includes(file)) {
-			problems.push(`${file} is packed: only dist/, ${ALWAYS_PACKED.join(', ')} should be`);
+		if (!file.startsWith('dist/') && !ALWAYS_PACKED.includes(file) && file !== ENTRY_POINT) {
+			problems.push(`${file} is packed: only dist/, ${[ENTRY_POINT, ...ALWAYS_PACKED].join(', ')} should be`);
 		} else if (file.endsWith('.map')) {
 			problems.push(`${file} is packed: source maps name the build machine's files`);
 		} else if (file.endsWith('.tsbuildinfo')) {

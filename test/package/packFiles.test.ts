@@ -32,9 +32,9 @@ describe('the npm pack', () => {
 		expect(filesBelow(pack.dir)).toEqual(pack.files);
 	});
 
-	it('holds only dist/, README.md, LICENSE and package.json', () => {
+	it('holds only dist/, index.js (the entry point), README.md, LICENSE and package.json', () => {
 		const outside = pack.files.filter((file) => !file.startsWith('dist/'));
-		expect(outside.sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
+		expect(outside.sort()).toEqual(['LICENSE', 'README.md', 'index.js', 'package.json']);
 		expect(pack.files.filter((file) => file.startsWith('dist/')).length).toBeGreaterThan(0);
 	});
 
@@ -92,7 +92,7 @@ describe('the npm pack', () => {
 
 	it('holds no compiled file whose source is gone (a stale dist/)', () => {
 		const stale = pack.files
-			.filter((file) => file.endsWith('.js'))
+			.filter((file) => file.startsWith('dist/') && file.endsWith('.js'))
 			.map((file) => file.replace(/^dist\//, '').replace(/\.js$/, '.ts'))
 			.filter((source) => !existsSync(path.join(PACKAGE_ROOT, source)));
 		expect(stale).toEqual([]);

@@ -24,7 +24,7 @@ describe('npm run scan on this package', () => {
 		expect(run.status).toBe(0);
 	});
 
-	it("lints the scanner's files: package.json, every file of nodes/ and credentials/, every packed .js", () => {
+	it("lints the scanner's files: package.json, every file of nodes/ and credentials/, every packed .js (index.js too)", () => {
 		const sources = ['nodes', 'credentials'].flatMap((dir) =>
 			filesBelow(path.join(PACKAGE_ROOT, dir))
 				.filter((file) => /\.(js|ts|json)$/.test(file))
@@ -34,6 +34,7 @@ describe('npm run scan on this package', () => {
 
 		const packedJs = run.report.packedFiles.filter((file) => file.endsWith('.js'));
 		expect(run.report.lintedPackedFiles).toEqual([...packedJs, 'package.json'].sort());
+		expect(run.report.lintedPackedFiles).toContain('index.js');
 		const { n8n } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
 		for (const loaded of [...n8n.nodes, ...n8n.credentials]) {
 			expect(run.report.lintedPackedFiles).toContain(loaded);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import {
 	appendFileSync,
 	cpSync,
+	mkdirSync,
 	mkdtempSync,
 	readFileSync,
 	rmSync,
@@ -17,13 +18,15 @@ import { runScan } from './scanRun';
 
 /**
  * The negative control of `npm run scan`: a copy of the package with violations planted behind eslint-disable
- * comments, which the scan must report (as n8n's scanner would), and a source map that the pack must not ship.
+ * comments (in a node's source, in a built file and in the index.js entry point), which the scan must report (as
+ * n8n's scanner would), and a source map and a stray file that the pack must not ship.
  */
 
 const NODE_SOURCE = 'nodes/ProjectManagement/ProjectManagement.node.ts';
 const NODE_BUILT = 'dist/nodes/ProjectManagement/ProjectManagement.node.js';
 const PLANTED_MAP = 'dist/nodes/ProjectManagement/ProjectManagement.node.js.map';
-const PLANTED_MAIN = 'index.js';
+const ENTRY_POINT = 'index.js';
+const PLANTED_MAIN = 'lib/main.js';
 const ESLINT_CLI = path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js');
 
 /** Appends lines to a file; returns the line number of the last one. */
@@ -36,6 +39,7 @@ describe('npm run scan on a copy of the package with planted violations', () => 
 	let copy: string;
 	let timerLine: number;
 	let importLine: number;
+	let entryLine: number;
 	let run: ScanRun;
 
 	beforeAll(() => {
@@ -44,6 +48,7 @@ describe('npm run scan on a copy of the package with planted violations', () => 
 		const unplanted = (file: string) => !file.endsWith('.map') && !file.endsWith('.tsbuildinfo');
 		for (const entry of [
 			'package.json',
+			'index.js',
 			'README.md',
 			'LICENSE',
 			'eslint.config.mjs',
@@ -65,15 +70,21 @@ describe('npm run scan on a copy of the package with planted violations', () => 
 		const built = path.join(copy, NODE_BUILT);
 		writeFileSync(built, `/* eslint-disable */\n${readFileSync(built, 'utf8')}`);
 		importLine = plant(built, ['require("node:fs");']);
-		// A source map naming the build machine's files, let through by a plain "files": ["dist"], and an entry
-		// point outside dist/, which npm packs whatever "files" says.
+		// A global n8n Cloud forbids in the entry point, which only the pack holds (the scanner lints every .js).
+		entryLine = plant(path.join(copy, ENTRY_POINT), [
+			'// eslint-disable-next-line',
+			'module.exports.folder = __dirname;',
+		]);
+		// A source map naming the build machine's files, let through by "files" without the "!dist/**/*.map", and
+		// another entry point outside dist/, which npm packs whatever "files" says (only index.js may be there).
 		writeFileSync(
 			path.join(copy, PLANTED_MAP),
 			JSON.stringify({ version: 3, sources: [path.join(PACKAGE_ROOT, NODE_SOURCE)] }),
 		);
+		mkdirSync(path.join(copy, path.dirname(PLANTED_MAIN)));
 		writeFileSync(path.join(copy, PLANTED_MAIN), 'module.exports = {};\n');
 		const manifest = JSON.parse(readFileSync(path.join(copy, 'package.json'), 'utf8'));
-		manifest.files = ['dist'];
+		manifest.files = [ENTRY_POINT, 'dist'];
 		manifest.main = PLANTED_MAIN;
 		writeFileSync(path.join(copy, 'package.json'), JSON.stringify(manifest, null, 2));
 
@@ -87,7 +98,7 @@ describe('npm run scan on a copy of the package with planted violations', () => 
 	it('plants violations that a plain eslint run with the same rules lets through, because of the comments', () => {
 		const eslint = spawnSync(
 			process.execPath,
-			[ESLINT_CLI, '--no-ignore', '--format', 'json', NODE_SOURCE, NODE_BUILT],
+			[ESLINT_CLI, '--no-ignore', '--format', 'json', NODE_SOURCE, NODE_BUILT, ENTRY_POINT],
 			{ cwd: copy, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NODE_ENV: undefined } },
 		);
 		expect(eslint.status).toBe(0);
@@ -103,9 +114,12 @@ describe('npm run scan on a copy of the package with planted violations', () => 
 		expect(suppressed).toContainEqual(
 			expect.objectContaining({ ruleId: '@n8n/community-nodes/no-restricted-imports', line: importLine }),
 		);
+		expect(suppressed).toContainEqual(
+			expect.objectContaining({ ruleId: '@n8n/community-nodes/no-restricted-globals', line: entryLine }),
+		);
 	});
 
-	it('reports both, in the sources and in the npm pack, as the scanner would: inline comments do not count', () => {
+	it('reports all three, in the sources and in the npm pack, as the scanner would: inline comments do not count', () => {
 		expect(run.report.findings).toEqual([
 			expect.objectContaining({
 				leg: 'source',
@@ -121,15 +135,23 @@ describe('npm run scan on a copy of the package with planted violations', () => 
 				severity: 'error',
 				ruleId: '@n8n/community-nodes/no-restricted-imports',
 			}),
+			expect.objectContaining({
+				leg: 'pack',
+				file: ENTRY_POINT,
+				line: entryLine,
+				severity: 'error',
+				ruleId: '@n8n/community-nodes/no-restricted-globals',
+			}),
 		]);
 		expect(run.report.suppressed).toBe(0);
 		expect(run.stdout).toContain('no-restricted-globals');
 		expect(run.stdout).toContain(`→ ${NODE_BUILT}`);
-		expect(run.stdout).toMatch(/✖ n8n community-package scan .*; 2 errors/);
+		expect(run.stdout).toContain(`→ ${ENTRY_POINT}`);
+		expect(run.stdout).toMatch(/✖ n8n community-package scan .*; 3 errors/);
 	});
 
-	it('reports the source map and the file outside dist/ in the pack, and fails', () => {
-		expect(run.report.packedFiles).toEqual(expect.arrayContaining([PLANTED_MAP, PLANTED_MAIN]));
+	it('reports the source map and the file outside dist/ in the pack (but not index.js), and fails', () => {
+		expect(run.report.packedFiles).toEqual(expect.arrayContaining([PLANTED_MAP, PLANTED_MAIN, ENTRY_POINT]));
 		expect(run.report.fileListProblems).toEqual([
 			expect.stringMatching(new RegExp(`^${PLANTED_MAP}.*source maps`)),
 			expect.stringMatching(new RegExp(`^${PLANTED_MAIN} is packed`)),
