@@ -2,10 +2,13 @@ import { parseArgs } from 'node:util';
 
 import {
 	FAULT_CLASSES,
+	WEBHOOK_FAULT_CLASSES,
 	type DeepPartial,
 	type FaultClass,
 	type FaultOptions,
 	type ReferenceApiOptions,
+	type WebhookFaultClass,
+	type WebhookOptions,
 } from './config';
 
 export const CLI_USAGE = `Usage: npm run api -- [options]
@@ -29,6 +32,15 @@ export const CLI_USAGE = `Usage: npm run api -- [options]
   --ignore-idempotency-keys      log Idempotency-Key but ignore it (negative controls)
   --in-flight-retry-after <s>    Retry-After of the 409 for a key still in flight (default 1)
   --allow-duplicate-names        store projects with duplicate names (negative controls)
+  --webhook-fault <class=rate>   per-delivery webhook fault probability; repeat or comma-separate,
+                                 e.g. --webhook-fault duplicate=0.1,outOfOrder=0.05
+                                 classes: ${WEBHOOK_FAULT_CLASSES.join(', ')}
+  --webhook-seed <n>             webhook fault PRNG seed (default 1)
+  --webhook-max-attempts <n>     attempts per delivery (default 5)
+  --webhook-backoff-ms <base:max> wait before a redelivery, doubling from base up to max (default 100:2000)
+  --webhook-retry-window-ms <n>  no redelivery starts later than this after the first attempt (default 30000)
+  --webhook-timeout-ms <n>       an attempt without an answer by then has failed (default 5000)
+  --webhook-late-ms <n>          delay of the late fault (default 1000)
   --admin-token <token>          require X-Admin-Token on /_admin routes
   --log                          log requests to stdout
   --help                         show this help`;
@@ -43,16 +55,53 @@ function number(name: string, value: string | undefined): number | undefined {
 	return parsed;
 }
 
-function faultRates(values: string[]): Partial<Record<FaultClass, number>> {
-	const rates: Partial<Record<FaultClass, number>> = {};
+function ratesOf<T extends string>(
+	flag: string,
+	classes: readonly T[],
+	values: string[],
+): Partial<Record<T, number>> {
+	const rates: Partial<Record<T, number>> = {};
 	for (const item of values.flatMap((value) => value.split(',')).filter(Boolean)) {
 		const [name, rate] = item.split('=');
-		if (!(FAULT_CLASSES as readonly string[]).includes(name)) {
-			throw new Error(`--fault: unknown class '${name}'; known: ${FAULT_CLASSES.join(', ')}`);
+		if (!(classes as readonly string[]).includes(name)) {
+			throw new Error(`--${flag}: unknown class '${name}'; known: ${classes.join(', ')}`);
 		}
-		rates[name as FaultClass] = number('fault', rate);
+		rates[name as T] = number(flag, rate);
 	}
 	return rates;
+}
+
+function faultRates(values: string[]): Partial<Record<FaultClass, number>> {
+	return ratesOf('fault', FAULT_CLASSES, values);
+}
+
+function webhookOptions(
+	values: Record<string, string | string[] | boolean | undefined>,
+): DeepPartial<WebhookOptions> {
+	const text = (name: string) => values[name] as string | undefined;
+	let backoff: { backoffBaseMs?: number; backoffMaxMs?: number } = {};
+	const backoffFlag = text('webhook-backoff-ms');
+	if (backoffFlag !== undefined) {
+		const match = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(backoffFlag);
+		if (!match)
+			throw new Error(`--webhook-backoff-ms needs base:max in ms, e.g. 100:2000, got '${backoffFlag}'`);
+		backoff = { backoffBaseMs: Number(match[1]), backoffMaxMs: Number(match[2]) };
+	}
+	return {
+		maxAttempts: number('webhook-max-attempts', text('webhook-max-attempts')),
+		...backoff,
+		retryWindowMs: number('webhook-retry-window-ms', text('webhook-retry-window-ms')),
+		requestTimeoutMs: number('webhook-timeout-ms', text('webhook-timeout-ms')),
+		faults: {
+			seed: number('webhook-seed', text('webhook-seed')),
+			rates: ratesOf<WebhookFaultClass>(
+				'webhook-fault',
+				WEBHOOK_FAULT_CLASSES,
+				(values['webhook-fault'] as string[] | undefined) ?? [],
+			),
+			lateMs: number('webhook-late-ms', text('webhook-late-ms')),
+		},
+	};
 }
 
 /** Command-line flags to options; unknown flags and bad values throw with a message for the user. */
@@ -79,6 +128,13 @@ export function parseCliArgs(argv: string[]): CliResult {
 			'ignore-idempotency-keys': { type: 'boolean' },
 			'in-flight-retry-after': { type: 'string' },
 			'allow-duplicate-names': { type: 'boolean' },
+			'webhook-fault': { type: 'string', multiple: true },
+			'webhook-seed': { type: 'string' },
+			'webhook-max-attempts': { type: 'string' },
+			'webhook-backoff-ms': { type: 'string' },
+			'webhook-retry-window-ms': { type: 'string' },
+			'webhook-timeout-ms': { type: 'string' },
+			'webhook-late-ms': { type: 'string' },
 			'admin-token': { type: 'string' },
 			log: { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' },
@@ -117,5 +173,6 @@ export function parseCliArgs(argv: string[]): CliResult {
 		pathPrefix: values['fault-path-prefix'],
 	};
 	options.faults = faults;
+	options.webhooks = webhookOptions(values);
 	return { help: false, options };
 }

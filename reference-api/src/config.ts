@@ -1,5 +1,10 @@
-export type Scope = 'projects:read' | 'projects:write' | 'directory:read';
-export const ALL_SCOPES: readonly Scope[] = ['projects:read', 'projects:write', 'directory:read'];
+export type Scope = 'projects:read' | 'projects:write' | 'directory:read' | 'webhooks:write';
+export const ALL_SCOPES: readonly Scope[] = [
+	'projects:read',
+	'projects:write',
+	'directory:read',
+	'webhooks:write',
+];
 
 export const FAULT_CLASSES = [
 	'errorBeforeCommit',
@@ -15,6 +20,10 @@ export const FAULT_CLASSES = [
 	'tokenExpiry',
 ] as const;
 export type FaultClass = (typeof FAULT_CLASSES)[number];
+
+/** Faults of webhook deliveries; one seeded draw per (event, subscription) picks at most one. */
+export const WEBHOOK_FAULT_CLASSES = ['duplicate', 'outOfOrder', 'late', 'forged', 'stale'] as const;
+export type WebhookFaultClass = (typeof WEBHOOK_FAULT_CLASSES)[number];
 
 export interface ApiKeyCredential {
 	key: string;
@@ -40,6 +49,30 @@ export interface FaultOptions {
 	pathPrefix: string;
 }
 
+export interface WebhookFaultOptions {
+	seed: number;
+	rates: Record<WebhookFaultClass, number>;
+	/** `late`: how long the delivery waits before it joins its subscription's queue. */
+	lateMs: number;
+	/** `outOfOrder`: the longest the delivery is held back waiting for a later event to overtake it. */
+	holdMs: number;
+	/** `stale` (and the admin stale send): how far in the past the Webhook-Timestamp lies. */
+	staleSeconds: number;
+}
+
+export interface WebhookOptions {
+	/** Attempts per delivery, the first included. */
+	maxAttempts: number;
+	/** Wait before attempt n+1: min(backoffMaxMs, backoffBaseMs * 2^(n-1)). */
+	backoffBaseMs: number;
+	backoffMaxMs: number;
+	/** No attempt starts later than this after the first one. */
+	retryWindowMs: number;
+	/** An attempt whose target has not answered by then counts as a network error. */
+	requestTimeoutMs: number;
+	faults: WebhookFaultOptions;
+}
+
 export interface RateLimitOptions {
 	enabled: boolean;
 	capacity: number;
@@ -62,6 +95,7 @@ export interface ReferenceApiOptions {
 	rateLimit: RateLimitOptions;
 	latencyMs: number;
 	faults: FaultOptions;
+	webhooks: WebhookOptions;
 	adminToken?: string;
 	logger: boolean;
 }
@@ -83,6 +117,14 @@ export const DEMO_CREDENTIALS = {
 } as const;
 
 const READ_SCOPES: Scope[] = ['projects:read', 'directory:read'];
+
+/** Every webhook delivery fault class at rate 0. */
+export function noWebhookFaults(): Record<WebhookFaultClass, number> {
+	return Object.fromEntries(WEBHOOK_FAULT_CLASSES.map((name) => [name, 0])) as Record<
+		WebhookFaultClass,
+		number
+	>;
+}
 
 /** Every fault class at rate 0: the base that a test or scenario switches single classes on from. */
 export function noFaults(): Record<FaultClass, number> {
@@ -138,6 +180,14 @@ export function defaultOptions(): ReferenceApiOptions {
 			methods: ['POST', 'PATCH', 'DELETE'],
 			pathPrefix: '/api/v1/projects',
 		},
+		webhooks: {
+			maxAttempts: 5,
+			backoffBaseMs: 100,
+			backoffMaxMs: 2000,
+			retryWindowMs: 30_000,
+			requestTimeoutMs: 5000,
+			faults: { seed: 1, rates: noWebhookFaults(), lateMs: 1000, holdMs: 2000, staleSeconds: 3600 },
+		},
 		logger: false,
 	};
 }
@@ -170,6 +220,19 @@ export function assertValidOptions(options: ReferenceApiOptions): void {
 		sum += rate;
 	}
 	if (sum > 1 + 1e-9) problems.push(`fault rates add up to ${sum}, more than 1`);
+	const webhooks = options.webhooks;
+	let webhookSum = 0;
+	for (const [name, rate] of Object.entries(webhooks.faults.rates)) {
+		if (!(WEBHOOK_FAULT_CLASSES as readonly string[]).includes(name))
+			problems.push(`unknown webhook fault class '${name}'`);
+		if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))
+			problems.push(`webhooks.faults.rates.${name} must be between 0 and 1`);
+		webhookSum += rate;
+	}
+	if (webhookSum > 1 + 1e-9) problems.push(`webhook fault rates add up to ${webhookSum}, more than 1`);
+	if (!(Number.isInteger(webhooks.maxAttempts) && webhooks.maxAttempts >= 1 && webhooks.maxAttempts <= 100))
+		problems.push('webhooks.maxAttempts must be an integer from 1 to 100');
+	if (!(webhooks.requestTimeoutMs > 0)) problems.push('webhooks.requestTimeoutMs must be positive');
 	if (options.rateLimit.capacity < 1) problems.push('rateLimit.capacity must be at least 1');
 	if (!(options.rateLimit.refillPerSecond > 0)) problems.push('rateLimit.refillPerSecond must be positive');
 	for (const [name, value] of [
@@ -179,6 +242,12 @@ export function assertValidOptions(options: ReferenceApiOptions): void {
 		['faults.slowMs', options.faults.slowMs],
 		['faults.retryAfterSeconds', options.faults.retryAfterSeconds],
 		['inFlightRetryAfterSeconds', options.inFlightRetryAfterSeconds],
+		['webhooks.backoffBaseMs', webhooks.backoffBaseMs],
+		['webhooks.backoffMaxMs', webhooks.backoffMaxMs],
+		['webhooks.retryWindowMs', webhooks.retryWindowMs],
+		['webhooks.faults.lateMs', webhooks.faults.lateMs],
+		['webhooks.faults.holdMs', webhooks.faults.holdMs],
+		['webhooks.faults.staleSeconds', webhooks.faults.staleSeconds],
 	] as const) {
 		if (!(value >= 0)) problems.push(`${name} must be a number ≥ 0`);
 	}

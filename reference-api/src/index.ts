@@ -9,6 +9,8 @@ export {
 	DEMO_CREDENTIALS,
 	FAULT_CLASSES,
 	noFaults,
+	noWebhookFaults,
+	WEBHOOK_FAULT_CLASSES,
 	type ApiKeyCredential,
 	type DeepPartial,
 	type FaultClass,
@@ -17,9 +19,14 @@ export {
 	type RateLimitOptions,
 	type ReferenceApiOptions,
 	type Scope,
+	type WebhookFaultClass,
+	type WebhookFaultOptions,
+	type WebhookOptions,
 } from './config';
 export type { Project, ProjectStatus, ProjectPriority, Budget } from './store';
 export type { RequestLogEntry } from './stats';
+export { EVENT_TYPES, type Changes, type EventType, type WebhookEvent } from './webhooks/events';
+export type { DeliveryLogEntry, EventLogEntry } from './webhooks/dispatcher';
 export { SEED_CUSTOM_FIELDS, SEED_TEAMS, SEED_USERS } from './seed';
 
 export interface RunningReferenceApi {
@@ -45,6 +52,7 @@ export async function startReferenceApi(
 		close: () =>
 			(closing ??= (async () => {
 				state.sleeper.close();
+				await state.webhooks.close();
 				await app.close();
 			})()),
 	};

@@ -18,8 +18,15 @@ import { meSchema, registerMeRoute } from './routes/me';
 import { registerOAuthRoutes, tokenResponseSchema } from './routes/oauth';
 import { openApiInfo, registerOpenApiRoute } from './routes/openapi';
 import { registerProjectRoutes } from './routes/projects';
+import { registerWebhookRoutes } from './routes/webhooks';
 import { securitySchemes, sharedSchemas } from './schemas/common';
 import { projectSchema } from './schemas/project';
+import {
+	openApiWebhooks,
+	webhookEventSchema,
+	webhookSubscriptionCreatedSchema,
+	webhookSubscriptionSchema,
+} from './schemas/webhook';
 import type { ServerState } from './state';
 import { validatorCompiler } from './validation/ajv';
 
@@ -53,14 +60,25 @@ export async function buildServer(state: ServerState): Promise<FastifyInstance> 
 					description: 'Users, teams and custom field definitions that projects refer to',
 				},
 				{ name: 'auth', description: 'Tokens and the current credential' },
+				{ name: 'webhooks', description: 'Subscriptions to project events, delivered signed' },
 			],
+			webhooks: openApiWebhooks as never,
 		},
 		refResolver: {
 			buildLocalReference: (json, _baseUri, _fragment, i) =>
 				typeof json.$id === 'string' ? json.$id : `def-${i}`,
 		},
 	});
-	for (const schema of [...sharedSchemas, projectSchema, ...directorySchemas, meSchema, tokenResponseSchema])
+	for (const schema of [
+		...sharedSchemas,
+		projectSchema,
+		...directorySchemas,
+		meSchema,
+		tokenResponseSchema,
+		webhookSubscriptionSchema,
+		webhookSubscriptionCreatedSchema,
+		webhookEventSchema,
+	])
 		app.addSchema(schema);
 
 	app.addHook('onRequest', async (request) => {
@@ -85,6 +103,7 @@ export async function buildServer(state: ServerState): Promise<FastifyInstance> 
 			registerProjectRoutes(api, state);
 			registerDirectoryRoutes(api, state);
 			registerMeRoute(api, state);
+			registerWebhookRoutes(api, state);
 			registerOpenApiRoute(api);
 		},
 		{ prefix: '/api/v1' },

@@ -6,6 +6,7 @@ import { Prng } from './prng';
 import { Sleeper } from './sleeper';
 import { Stats } from './stats';
 import { Directory, ProjectStore } from './store';
+import { WebhookDispatcher } from './webhooks/dispatcher';
 
 /** Everything one running server holds; `options` is live and changed by the admin routes. */
 export interface ServerState {
@@ -18,11 +19,14 @@ export interface ServerState {
 	prng: Prng;
 	stats: Stats;
 	sleeper: Sleeper;
+	/** Webhook subscriptions and the delivery of project events to them. */
+	webhooks: WebhookDispatcher;
 	/** Idempotency keys whose last request got the tokenExpiry 401: their next request is n8n's resend. */
 	tokenExpiryKeys: Set<string>;
 }
 
 export function createState(options: ReferenceApiOptions): ServerState {
+	const sleeper = new Sleeper();
 	return {
 		options,
 		directory: new Directory(),
@@ -35,7 +39,8 @@ export function createState(options: ReferenceApiOptions): ServerState {
 		rateLimiter: new RateLimiter(),
 		prng: new Prng(options.faults.seed),
 		stats: new Stats(),
-		sleeper: new Sleeper(),
+		sleeper,
+		webhooks: new WebhookDispatcher(() => options.webhooks, sleeper),
 		tokenExpiryKeys: new Set(),
 	};
 }

@@ -26,7 +26,7 @@ describe('API keys', () => {
 			clientId: 'demo-api-key',
 			name: expect.any(String),
 			authMethod: 'api_key',
-			scopes: ['projects:read', 'projects:write', 'directory:read'],
+			scopes: ['projects:read', 'projects:write', 'directory:read', 'webhooks:write'],
 		});
 	});
 
@@ -105,7 +105,7 @@ describe('OAuth2 client credentials', () => {
 			access_token: expect.stringMatching(/^[A-Za-z0-9_-]{20,}$/),
 			token_type: 'Bearer',
 			expires_in: 3600,
-			scope: 'projects:read projects:write directory:read',
+			scope: 'projects:read projects:write directory:read webhooks:write',
 		});
 		const me = await api.call('GET', '/me', { bearer: reply.body.access_token });
 		expect(me.body).toMatchObject({ clientId: 'demo-client', authMethod: 'oauth2' });

@@ -66,6 +66,44 @@ describe('parseCliArgs', () => {
 		});
 	});
 
+	test('maps the webhook flags onto the webhooks options', () => {
+		const result = parseCliArgs([
+			'--webhook-fault',
+			'duplicate=0.1,outOfOrder=0.05',
+			'--webhook-fault',
+			'forged=0.01',
+			'--webhook-seed',
+			'9',
+			'--webhook-max-attempts',
+			'3',
+			'--webhook-backoff-ms',
+			'50:400',
+			'--webhook-retry-window-ms',
+			'2000',
+			'--webhook-timeout-ms',
+			'1500',
+			'--webhook-late-ms',
+			'250',
+		]);
+		expect(result).toEqual({
+			help: false,
+			options: expect.objectContaining({
+				webhooks: {
+					maxAttempts: 3,
+					backoffBaseMs: 50,
+					backoffMaxMs: 400,
+					retryWindowMs: 2000,
+					requestTimeoutMs: 1500,
+					faults: { seed: 9, rates: { duplicate: 0.1, outOfOrder: 0.05, forged: 0.01 }, lateMs: 250 },
+				},
+			}),
+		});
+		expect(() => parseCliArgs(['--webhook-fault', 'lost=0.1'])).toThrow(
+			/--webhook-fault: unknown class 'lost'/,
+		);
+		expect(() => parseCliArgs(['--webhook-backoff-ms', '100'])).toThrow(/base:max/);
+	});
+
 	test('defaults to port 3000 and refuses bad input with a message', () => {
 		expect(parseCliArgs([])).toMatchObject({ help: false, options: { port: 3000 } });
 		expect(parseCliArgs(['--help'])).toEqual({ help: true });

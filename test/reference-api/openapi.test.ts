@@ -20,6 +20,9 @@ const OPERATIONS = [
 	'GET /api/v1/teams',
 	'GET /api/v1/custom-fields',
 	'GET /api/v1/me',
+	'POST /api/v1/webhooks',
+	'GET /api/v1/webhooks',
+	'DELETE /api/v1/webhooks/{id}',
 ];
 
 let api: TestApi;
@@ -163,6 +166,28 @@ async function provokeEverything(): Promise<void> {
 	await hit('GET /api/v1/me', '/api/v1/me', { bearer: ro });
 	await hit('GET /api/v1/me', '/api/v1/me', { apiKey: null });
 
+	// webhooks (the target is never listened on: deliveries fail, retry briefly and end with the server)
+	const subscribe = 'POST /api/v1/webhooks';
+	const hook = { url: 'http://127.0.0.1:9/doc-hook', events: ['project.deleted'] };
+	const subscribed = await hit(subscribe, '/api/v1/webhooks', { body: hook });
+	await hit(subscribe, '/api/v1/webhooks', { body: { url: 'ftp://example.com/x', events: [] } });
+	await hit(subscribe, '/api/v1/webhooks', { body: hook, apiKey: null });
+	await hit(subscribe, '/api/v1/webhooks', { body: hook, apiKey: RO_KEY });
+	await hit(subscribe, '/api/v1/webhooks', { raw: 'url=x', headers: { 'content-type': 'text/plain' } });
+	await hit(subscribe, '/api/v1/webhooks', {
+		raw: JSON.stringify({ ...hook, url: `http://example.com/${'x'.repeat(1_100_000)}` }),
+		headers: { 'content-type': 'application/json' },
+	});
+	await hit('GET /api/v1/webhooks', '/api/v1/webhooks?limit=1');
+	await hit('GET /api/v1/webhooks', '/api/v1/webhooks?limit=0');
+	await hit('GET /api/v1/webhooks', '/api/v1/webhooks', { apiKey: null });
+	await hit('GET /api/v1/webhooks', '/api/v1/webhooks', { bearer: ro });
+	const unsubscribe = 'DELETE /api/v1/webhooks/{id}';
+	await hit(unsubscribe, `/api/v1/webhooks/${subscribed.body.id}`, { apiKey: null });
+	await hit(unsubscribe, `/api/v1/webhooks/${subscribed.body.id}`, { apiKey: RO_KEY });
+	await hit(unsubscribe, `/api/v1/webhooks/${subscribed.body.id}`);
+	await hit(unsubscribe, `/api/v1/webhooks/${subscribed.body.id}`);
+
 	const apiOperations = OPERATIONS.filter((operation) => operation.includes('/api/v1'));
 	const concrete = (operation: string) => operation.split(' ')[1].replace('{id}', id);
 	const bodyFor = (operation: string) =>
@@ -217,6 +242,7 @@ test('the document is OpenAPI 3.1 with the four security schemes', () => {
 						'projects:read': expect.any(String),
 						'projects:write': expect.any(String),
 						'directory:read': expect.any(String),
+						'webhooks:write': expect.any(String),
 					}),
 				},
 			},
@@ -247,6 +273,44 @@ test('POST and PATCH document the Idempotency-Key header; secured routes name th
 	expect(doc.paths['/api/v1/users'].get.security).toEqual(
 		expect.arrayContaining([{ oauth2: ['directory:read'] }]),
 	);
+	for (const [path, method] of [
+		['/api/v1/webhooks', 'post'],
+		['/api/v1/webhooks', 'get'],
+		['/api/v1/webhooks/{id}', 'delete'],
+	]) {
+		expect(doc.paths[path][method].security).toEqual(
+			expect.arrayContaining([{ oauth2: ['webhooks:write'] }, { apiKeyHeader: [] }, { bearerAuth: [] }]),
+		);
+	}
+});
+
+test('the deliveries are documented: one OpenAPI webhook per event type, with the signature headers', () => {
+	expect(Object.keys(doc.webhooks).sort()).toEqual([
+		'project.created',
+		'project.deleted',
+		'project.status_changed',
+		'project.updated',
+	]);
+	for (const item of Object.values(doc.webhooks) as Json[]) {
+		expect(item.post.requestBody.content['application/json'].schema).toEqual({
+			$ref: '#/components/schemas/WebhookEvent',
+		});
+		expect(item.post.parameters.map((parameter: Json) => [parameter.in, parameter.name])).toEqual([
+			['header', 'Webhook-Id'],
+			['header', 'Webhook-Timestamp'],
+			['header', 'Webhook-Signature'],
+		]);
+		expect(item.post.description).toMatch(/HMAC-SHA256/);
+	}
+	expect(doc.components.schemas.WebhookEvent.properties.data.properties.project).toEqual({
+		$ref: '#/components/schemas/Project',
+	});
+	expect(doc.info.description).toMatch(/Webhook-Signature/);
+	// The secret is in the answer of POST /webhooks only.
+	const created = doc.paths['/api/v1/webhooks'].post.responses['201'].content['application/json'].schema;
+	expect(created).toEqual({ $ref: '#/components/schemas/WebhookSubscriptionCreated' });
+	expect(doc.components.schemas.WebhookSubscriptionCreated.required).toContain('secret');
+	expect(doc.components.schemas.WebhookSubscription.properties).not.toHaveProperty('secret');
 });
 
 test('negative control: the schema check rejects a body that breaks the document', () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import {
 	assertValidOptions,
 	FAULT_CLASSES,
+	WEBHOOK_FAULT_CLASSES,
 	mergeDeep,
 	type DeepPartial,
 	type ReferenceApiOptions,
@@ -11,6 +12,10 @@ import { ApiError } from '../errors';
 import type { ServerState } from '../state';
 
 const nonNegative = { type: 'number', minimum: 0 };
+const sinceQuery = {
+	type: 'object',
+	properties: { since: { type: 'integer', minimum: 0, default: 0 } },
+};
 
 const configPatchSchema = {
 	type: 'object',
@@ -51,6 +56,45 @@ const configPatchSchema = {
 		requireIdempotencyKey: { type: 'boolean' },
 		ignoreIdempotencyKeys: { type: 'boolean' },
 		inFlightRetryAfterSeconds: nonNegative,
+		webhooks: {
+			type: 'object',
+			additionalProperties: false,
+			properties: {
+				maxAttempts: { type: 'integer', minimum: 1, maximum: 100 },
+				backoffBaseMs: nonNegative,
+				backoffMaxMs: nonNegative,
+				retryWindowMs: nonNegative,
+				requestTimeoutMs: { type: 'number', exclusiveMinimum: 0 },
+				faults: {
+					type: 'object',
+					additionalProperties: false,
+					properties: {
+						seed: { type: 'integer' },
+						rates: {
+							type: 'object',
+							additionalProperties: false,
+							properties: Object.fromEntries(
+								WEBHOOK_FAULT_CLASSES.map((name) => [name, { type: 'number', minimum: 0, maximum: 1 }]),
+							),
+						},
+						lateMs: nonNegative,
+						holdMs: nonNegative,
+						staleSeconds: nonNegative,
+					},
+				},
+			},
+		},
+	},
+};
+
+const webhookSendSchema = {
+	type: 'object',
+	required: ['subscriptionId', 'kind'],
+	additionalProperties: false,
+	properties: {
+		subscriptionId: { type: 'string' },
+		kind: { type: 'string', enum: ['forged', 'stale', 'valid'] },
+		eventId: { type: 'string' },
 	},
 };
 
@@ -66,6 +110,7 @@ export type ConfigPatch = DeepPartial<
 		| 'requireIdempotencyKey'
 		| 'ignoreIdempotencyKeys'
 		| 'inFlightRetryAfterSeconds'
+		| 'webhooks'
 	>
 >;
 
@@ -86,6 +131,7 @@ export function applyConfigPatch(state: ServerState, patch: ConfigPatch): void {
 	Object.assign(state.options, merged);
 	if (patch.faults?.seed !== undefined) state.prng.reseed(merged.faults.seed);
 	if (patch.rateLimit) state.rateLimiter.clear();
+	if (patch.webhooks?.faults?.seed !== undefined) state.webhooks.reseed(merged.webhooks.faults.seed);
 }
 
 export function resetState(state: ServerState, forgetTokens: boolean): void {
@@ -95,6 +141,7 @@ export function resetState(state: ServerState, forgetTokens: boolean): void {
 	state.rateLimiter.clear();
 	state.tokenExpiryKeys.clear();
 	state.prng.reseed(state.options.faults.seed);
+	state.webhooks.reset();
 	if (forgetTokens) state.credentials.forgetTokens();
 }
 
@@ -132,16 +179,53 @@ export function registerAdminRoutes(admin: FastifyInstance, state: ServerState):
 		};
 	});
 
-	admin.get(
-		'/requests',
-		{
-			schema: {
-				...hide,
-				querystring: { type: 'object', properties: { since: { type: 'integer', minimum: 0, default: 0 } } },
-			},
-		},
-		async (request) => ({ entries: state.stats.entriesSince((request.query as { since: number }).since) }),
-	);
+	admin.get('/requests', { schema: { ...hide, querystring: sinceQuery } }, async (request) => ({
+		entries: state.stats.entriesSince((request.query as { since: number }).since),
+	}));
+
+	admin.get('/webhooks', { schema: hide }, async () => {
+		const webhooks = state.webhooks;
+		return {
+			subscriptions: webhooks.subscriptions.size,
+			subscriptionsByClient: webhooks.subscriptions.countByClient(),
+			eventsEmitted: webhooks.eventsEmitted,
+			pendingDeliveries: webhooks.pending,
+			attempts: webhooks.attempts,
+			delivered: webhooks.delivered,
+			gaveUp: webhooks.gaveUp,
+			faultsInjected: webhooks.faultsInjected,
+		};
+	});
+
+	admin.get('/webhooks/deliveries', { schema: { ...hide, querystring: sinceQuery } }, async (request) => ({
+		entries: state.webhooks.deliveriesSince((request.query as { since: number }).since),
+	}));
+
+	admin.get('/webhooks/events', { schema: { ...hide, querystring: sinceQuery } }, async (request) => ({
+		entries: state.webhooks.eventsSince((request.query as { since: number }).since),
+	}));
+
+	admin.post('/webhooks/send', { schema: { ...hide, body: webhookSendSchema } }, async (request) => {
+		const { subscriptionId, kind, eventId } = request.body as {
+			subscriptionId: string;
+			kind: 'forged' | 'stale' | 'valid';
+			eventId?: string;
+		};
+		const subscription = state.webhooks.subscriptions.get(subscriptionId);
+		if (!subscription)
+			throw new ApiError(404, 'NOT_FOUND', `No webhook subscription with id '${subscriptionId}'.`);
+		const event = state.webhooks.findEvent(subscriptionId, eventId);
+		if (!event) {
+			throw new ApiError(
+				404,
+				'NOT_FOUND',
+				eventId === undefined
+					? `No event has been sent to subscription '${subscriptionId}' yet; change a project first.`
+					: `No event with id '${eventId}'.`,
+			);
+		}
+		return { delivery: await state.webhooks.sendOnce(subscription, event, kind) };
+	});
 
 	admin.post('/reset', { schema: hide }, async (request) => {
 		const body = request.body as { tokens?: unknown } | undefined;

@@ -11,5 +11,9 @@ export const openApiInfo = {
 	description:
 		'Projects, with the directory (users, teams, custom fields) they refer to. Authenticate with an API key ' +
 		'(X-API-Key, Authorization: Bearer, or the api_key query parameter) or an OAuth2 client-credentials token from /oauth/token. POST and PATCH ' +
-		'accept an Idempotency-Key header: a retry with the same key and body replays the stored response.',
+		'accept an Idempotency-Key header: a retry with the same key and body replays the stored response. ' +
+		'Project events (project.created, project.updated, project.status_changed, project.deleted) are POSTed to the ' +
+		'URLs subscribed with POST /webhooks (scope webhooks:write), signed the Standard Webhooks way: ' +
+		'Webhook-Signature is "v1," + base64(HMAC-SHA256(key, "<Webhook-Id>.<Webhook-Timestamp>.<raw body>")), the key ' +
+		'being the base64-decoded part of the subscription secret after "whsec_". See the webhooks section.',
 };

@@ -13,6 +13,7 @@ import {
 	fieldsForPatch,
 	projectBodyProblems,
 } from '../validation/project';
+import { projectCreatedEvents, projectDeletedEvents, projectUpdatedEvents } from '../webhooks/events';
 
 type Body = Record<string, unknown>;
 type ListQuery = ProjectFilter & { limit: number; cursor?: string };
@@ -56,6 +57,7 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 		},
 		apiHandler(state, (request) => {
 			const project = state.projects.create(fieldsForCreate(request.body as Body), state.options.uniqueNames);
+			state.webhooks.emit(() => projectCreatedEvents(project));
 			return jsonResponse(201, project, { location: `/api/v1/projects/${project.id}` });
 		}),
 	);
@@ -122,10 +124,13 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 		},
 		apiHandler(state, (request) => {
 			const { id } = request.params as { id: string };
-			const fields = fieldsForPatch(state.projects.get(id), request.body as Body);
+			const before = state.projects.get(id);
+			const fields = fieldsForPatch(before, request.body as Body);
 			const problems = dateOrderProblems(fields.startDate, fields.endDate);
 			if (problems.length > 0) throw invalidInput(problems);
-			return jsonResponse(200, state.projects.update(id, fields, state.options.uniqueNames));
+			const after = state.projects.update(id, fields, state.options.uniqueNames);
+			state.webhooks.emit(() => projectUpdatedEvents(before, after));
+			return jsonResponse(200, after);
 		}),
 	);
 
@@ -144,7 +149,10 @@ export function registerProjectRoutes(api: FastifyInstance, state: ServerState):
 			},
 		},
 		apiHandler(state, (request) => {
-			state.projects.delete((request.params as { id: string }).id);
+			const { id } = request.params as { id: string };
+			const project = state.projects.get(id);
+			state.projects.delete(id);
+			state.webhooks.emit(() => projectDeletedEvents(project));
 			return jsonResponse(204, undefined);
 		}),
 	);

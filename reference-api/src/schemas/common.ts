@@ -74,8 +74,11 @@ const errorDescriptions: Record<number, string> = {
 	503: 'SERVICE_UNAVAILABLE: retry after Retry-After where given.',
 };
 
-function errorResponse(status: number): Record<string, unknown> {
-	const response: Record<string, unknown> = { description: errorDescriptions[status], ...errorRef };
+export function errorResponse(status: number, description?: string): Record<string, unknown> {
+	const response: Record<string, unknown> = {
+		description: description ?? errorDescriptions[status],
+		...errorRef,
+	};
 	if (status === 401) response.headers = { 'WWW-Authenticate': { type: 'string' } };
 	if (status === 409 || status === 429 || status === 503) response.headers = retryAfterHeader;
 	return response;
@@ -125,6 +128,7 @@ export const securitySchemes = {
 					'projects:read': 'List and read projects',
 					'projects:write': 'Create, update and delete projects',
 					'directory:read': 'Read users, teams and custom field definitions',
+					'webhooks:write': 'Subscribe to project events, list and delete the subscriptions',
 				} satisfies Record<(typeof ALL_SCOPES)[number], string>,
 			},
 		},

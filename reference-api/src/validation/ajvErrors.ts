@@ -53,6 +53,11 @@ function describe(error: ErrorObject, data: unknown): FieldProblem {
 			return { ...at(), message: `must be ${params.limit} or more` };
 		case 'maximum':
 			return { ...at(), message: `must be ${params.limit} or less` };
+		case 'minItems':
+			return {
+				...at(),
+				message: params.limit === 1 ? 'must not be empty' : `must have at least ${params.limit} items`,
+			};
 		case 'uniqueItems':
 			// ajv reports the earlier index as i and the later one as j.
 			return {
