@@ -91,6 +91,12 @@ export interface ReferenceApiOptions {
 	ignoreIdempotencyKeys: boolean;
 	/** Retry-After (whole seconds) of the 409 a retry gets while the first request with its key is in flight. */
 	inFlightRetryAfterSeconds: number;
+	/**
+	 * Races made certain, for tests: a new request with an idempotency key is held before it commits until a
+	 * second request with the same key has met it in flight (and got the 409), or this many milliseconds passed.
+	 * 0 (the default) holds nothing.
+	 */
+	holdUntilOvertakenMs: number;
 	uniqueNames: boolean;
 	rateLimit: RateLimitOptions;
 	latencyMs: number;
@@ -168,6 +174,7 @@ export function defaultOptions(): ReferenceApiOptions {
 		requireIdempotencyKey: false,
 		ignoreIdempotencyKeys: false,
 		inFlightRetryAfterSeconds: 1,
+		holdUntilOvertakenMs: 0,
 		uniqueNames: true,
 		rateLimit: { enabled: false, capacity: 10, refillPerSecond: 5 },
 		latencyMs: 0,
@@ -242,6 +249,7 @@ export function assertValidOptions(options: ReferenceApiOptions): void {
 		['faults.slowMs', options.faults.slowMs],
 		['faults.retryAfterSeconds', options.faults.retryAfterSeconds],
 		['inFlightRetryAfterSeconds', options.inFlightRetryAfterSeconds],
+		['holdUntilOvertakenMs', options.holdUntilOvertakenMs],
 		['webhooks.backoffBaseMs', webhooks.backoffBaseMs],
 		['webhooks.backoffMaxMs', webhooks.backoffMaxMs],
 		['webhooks.retryWindowMs', webhooks.retryWindowMs],

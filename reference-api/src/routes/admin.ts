@@ -56,6 +56,7 @@ const configPatchSchema = {
 		requireIdempotencyKey: { type: 'boolean' },
 		ignoreIdempotencyKeys: { type: 'boolean' },
 		inFlightRetryAfterSeconds: nonNegative,
+		holdUntilOvertakenMs: nonNegative,
 		webhooks: {
 			type: 'object',
 			additionalProperties: false,
@@ -110,6 +111,7 @@ export type ConfigPatch = DeepPartial<
 		| 'requireIdempotencyKey'
 		| 'ignoreIdempotencyKeys'
 		| 'inFlightRetryAfterSeconds'
+		| 'holdUntilOvertakenMs'
 		| 'webhooks'
 	>
 >;
