@@ -43,6 +43,11 @@ export interface FaultOptions {
 	seed: number;
 	rates: Record<FaultClass, number>;
 	slowMs: number;
+	/**
+	 * slowBeforeCommit waits until a retry with the same key has met the request in flight (at most slowMs),
+	 * instead of slowMs outright: "the retry overtakes" happens for every slow request, whatever the timing.
+	 */
+	slowUntilOvertaken: boolean;
 	retryAfterSeconds: number;
 	retryAfterFormat: 'seconds' | 'http-date' | 'mixed';
 	methods: string[];
@@ -182,6 +187,7 @@ export function defaultOptions(): ReferenceApiOptions {
 			seed: 1,
 			rates: noFaults(),
 			slowMs: 2000,
+			slowUntilOvertaken: false,
 			retryAfterSeconds: 1,
 			retryAfterFormat: 'seconds',
 			methods: ['POST', 'PATCH', 'DELETE'],

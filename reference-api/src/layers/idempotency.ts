@@ -88,14 +88,22 @@ const scopeKey = (scope: IdempotencyScope) => `${scope.clientId} ${scope.method}
  * key has met it in flight, so that a test of racing retries or executions gets its race whatever the machine's
  * speed. False if the server closed meanwhile.
  */
-export async function waitToBeOvertaken(state: ServerState, request: FastifyRequest): Promise<boolean> {
+export async function waitToBeOvertaken(
+	state: ServerState,
+	request: FastifyRequest,
+	holdMs = state.options.holdUntilOvertakenMs,
+): Promise<boolean> {
 	const scope = request.ctx.idempotencyScope;
-	const holdMs = state.options.holdUntilOvertakenMs;
 	if (!scope || !(holdMs > 0)) return true;
 	const key = scopeKey(scope);
 	const release = state.sleeper.child();
 	state.overtakers.set(key, release);
-	await state.sleeper.sleep(holdMs, release.signal);
+	state.stats.held++;
+	try {
+		await state.sleeper.sleep(holdMs, release.signal);
+	} finally {
+		state.stats.held--;
+	}
 	if (state.overtakers.get(key) === release) state.overtakers.delete(key);
 	return !state.sleeper.closed;
 }
