@@ -50,9 +50,24 @@ export class ProjectManagementApi implements ICredentialType {
 					value: 'bearer',
 					description: 'Send the key as Authorization: Bearer',
 				},
+				{
+					name: 'Query Parameter',
+					value: 'query',
+					description:
+						'Send the key in the address, as ?api_key=… (only if the API asks for it: addresses end up in logs more easily than headers)',
+				},
 			],
 			default: 'header',
 			description: 'How the API expects to receive the key',
+		},
+		{
+			displayName: 'Query Parameter Name',
+			name: 'queryParameterName',
+			type: 'string',
+			default: 'api_key',
+			placeholder: 'e.g. api_key',
+			displayOptions: { show: { keyLocation: ['query'] } },
+			description: 'The name of the query parameter that carries the key',
 		},
 	];
 
@@ -61,6 +76,10 @@ export class ProjectManagementApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		const key = String(credentials.apiKey ?? '');
+		if (credentials.keyLocation === 'query') {
+			const name = String(credentials.queryParameterName ?? '').trim() || 'api_key';
+			return { ...requestOptions, qs: { ...requestOptions.qs, [name]: key } };
+		}
 		const header =
 			credentials.keyLocation === 'bearer' ? { Authorization: `Bearer ${key}` } : { 'X-API-Key': key };
 		return { ...requestOptions, headers: { ...requestOptions.headers, ...header } };
@@ -68,7 +87,7 @@ export class ProjectManagementApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/i, "")}}',
 			url: '/api/v1/me',
 			method: 'GET',
 		},

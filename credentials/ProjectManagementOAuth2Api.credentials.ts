@@ -36,7 +36,7 @@ export class ProjectManagementOAuth2Api implements ICredentialType {
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'string',
-			default: '={{$self["baseUrl"].replace(/\\/+$/, "")}}/oauth/token',
+			default: '={{$self["baseUrl"].trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/i, "")}}/oauth/token',
 			required: true,
 			description: 'Where n8n asks for access tokens. By default the Base URL followed by /oauth/token.',
 		},

@@ -43,6 +43,11 @@ export interface FaultOptions {
 	seed: number;
 	rates: Record<FaultClass, number>;
 	slowMs: number;
+	/**
+	 * slowBeforeCommit waits until a retry with the same key has met the request in flight (at most slowMs),
+	 * instead of slowMs outright: "the retry overtakes" happens for every slow request, whatever the timing.
+	 */
+	slowUntilOvertaken: boolean;
 	retryAfterSeconds: number;
 	retryAfterFormat: 'seconds' | 'http-date' | 'mixed';
 	methods: string[];
@@ -91,6 +96,12 @@ export interface ReferenceApiOptions {
 	ignoreIdempotencyKeys: boolean;
 	/** Retry-After (whole seconds) of the 409 a retry gets while the first request with its key is in flight. */
 	inFlightRetryAfterSeconds: number;
+	/**
+	 * Races made certain, for tests: a new request with an idempotency key is held before it commits until a
+	 * second request with the same key has met it in flight (and got the 409), or this many milliseconds passed.
+	 * 0 (the default) holds nothing.
+	 */
+	holdUntilOvertakenMs: number;
 	uniqueNames: boolean;
 	rateLimit: RateLimitOptions;
 	latencyMs: number;
@@ -168,6 +179,7 @@ export function defaultOptions(): ReferenceApiOptions {
 		requireIdempotencyKey: false,
 		ignoreIdempotencyKeys: false,
 		inFlightRetryAfterSeconds: 1,
+		holdUntilOvertakenMs: 0,
 		uniqueNames: true,
 		rateLimit: { enabled: false, capacity: 10, refillPerSecond: 5 },
 		latencyMs: 0,
@@ -175,6 +187,7 @@ export function defaultOptions(): ReferenceApiOptions {
 			seed: 1,
 			rates: noFaults(),
 			slowMs: 2000,
+			slowUntilOvertaken: false,
 			retryAfterSeconds: 1,
 			retryAfterFormat: 'seconds',
 			methods: ['POST', 'PATCH', 'DELETE'],
@@ -242,6 +255,7 @@ export function assertValidOptions(options: ReferenceApiOptions): void {
 		['faults.slowMs', options.faults.slowMs],
 		['faults.retryAfterSeconds', options.faults.retryAfterSeconds],
 		['inFlightRetryAfterSeconds', options.inFlightRetryAfterSeconds],
+		['holdUntilOvertakenMs', options.holdUntilOvertakenMs],
 		['webhooks.backoffBaseMs', webhooks.backoffBaseMs],
 		['webhooks.backoffMaxMs', webhooks.backoffMaxMs],
 		['webhooks.retryWindowMs', webhooks.retryWindowMs],

@@ -23,6 +23,8 @@ export interface ServerState {
 	webhooks: WebhookDispatcher;
 	/** Idempotency keys whose last request got the tokenExpiry 401: their next request is n8n's resend. */
 	tokenExpiryKeys: Set<string>;
+	/** Requests held by holdUntilOvertakenMs, by their idempotency scope: aborting one lets it go on. */
+	overtakers: Map<string, AbortController>;
 }
 
 export function createState(options: ReferenceApiOptions): ServerState {
@@ -42,5 +44,6 @@ export function createState(options: ReferenceApiOptions): ServerState {
 		sleeper,
 		webhooks: new WebhookDispatcher(() => options.webhooks, sleeper),
 		tokenExpiryKeys: new Set(),
+		overtakers: new Map(),
 	};
 }

@@ -35,6 +35,12 @@ export class Stats {
 	/** API requests received and not yet answered (or dropped), and the most there were at once. */
 	inFlight = 0;
 	maxInFlight = 0;
+	/**
+	 * Requests held by a fault (slow before commit, answer held after commit, waiting to be overtaken) whose
+	 * handler has not gone on yet, whether or not their client still waits: while any is held, what the server
+	 * holds or logs can still change.
+	 */
+	held = 0;
 	private log: RequestLogEntry[] = [];
 	private seq = 0;
 

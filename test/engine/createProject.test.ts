@@ -305,8 +305,10 @@ describe('waits the API asks for are honoured', () => {
 	it('a Retry-After beyond Max Wait ends the item with a message instead of retrying early', async () => {
 		await api.configure({ faults: { rates: { ...noFaults(), unavailable: 1 }, retryAfterSeconds: 30 } });
 		const result = await run(deals(1), { ...mapped, options: fast({ maxWaitSeconds: 5 }) });
-		expect(result.error?.message).toMatch(/could not take the request after 1 attempt/);
-		expect(result.error?.description).toMatch(/Max Wait/);
+		expect(result.error?.message).toMatch(
+			/asked to wait 30 s before trying again \(HTTP 503\), longer than Max Wait/,
+		);
+		expect(result.error?.description).toMatch(/Max Wait \(Seconds\)" .* to at least 30/);
 		expect(await api.createAttempts()).toHaveLength(1);
 	});
 });

@@ -102,6 +102,8 @@ export interface AdminStats {
 	tokensIssued: number;
 	/** API requests under way now, and the most at once since the last reset. */
 	inFlight: { now: number; max: number };
+	/** Requests a fault still holds (see the reference API's stats). */
+	held: number;
 }
 
 export { DEMO_CREDENTIALS, noFaults };

@@ -33,6 +33,7 @@ async function reset(patch: Parameters<MatrixRunner['api']['configure']>[0] = {}
 		uniqueNames: false,
 		ignoreIdempotencyKeys: false,
 		inFlightRetryAfterSeconds: 0,
+		holdUntilOvertakenMs: 0,
 		...patch,
 	});
 }
@@ -190,8 +191,8 @@ describe('two executions of the same workflow racing on overlapping input', () =
 	const scenario: Scenario = {
 		...SCENARIOS.find((entry) => entry.id === 'c9')!,
 		id: 'race',
-		node: { maxAttempts: 8, retryDelayMs: 5, timeoutSeconds: 2 },
-		rates: { slowBeforeCommit: 0.15, errorAfterCommit: 0.1 },
+		node: { maxAttempts: 8, retryDelayMs: 5, timeoutSeconds: 10 },
+		rates: { errorAfterCommit: 0.1 },
 	};
 	const items = buildItems({ ...scenario, items: 400 });
 	// Both start with the overlap (items 100-299), in the same order, so that they send the same keys at once.
@@ -206,12 +207,17 @@ describe('two executions of the same workflow racing on overlapping input', () =
 	}
 
 	it('add no duplicates: the project of an item both send is created once, and both report it', async () => {
-		await reset({ faults: { seed: 9, rates: { ...noFaults(), ...scenario.rates }, slowMs: 100 } });
+		// Every first request of a key waits (up to 3 s) until the other execution's request with that key has met
+		// it in flight: the race happens on every shared item, however fast or busy the machine is.
+		await reset({
+			faults: { seed: 9, rates: { ...noFaults(), ...scenario.rates }, slowMs: 100 },
+			holdUntilOvertakenMs: 3000,
+		});
 		const [a, b] = await race();
 		const stats = await runner.api.stats();
 
-		// The race did happen: requests met the same key still in flight.
-		expect(stats.inFlightConflicts).toBeGreaterThan(0);
+		// The race did happen: requests met the same key still in flight, on (nearly) every shared item.
+		expect(stats.inFlightConflicts).toBeGreaterThanOrEqual(overlap.length / 2);
 		const names = await projectsByName();
 		expect(names.size).toBe(items.length);
 		expect([...names.values()].every((count) => count === 1)).toBe(true);

@@ -327,10 +327,13 @@ export class MatrixRunner {
 		return { reports, results, strayOutputs, secretHits };
 	}
 
-	/** Waits until no held or slow answer of the scenario can still change what the server holds or logged. */
+	/**
+	 * Waits until no held or slow answer of the scenario can still change what the server holds or logged: until
+	 * the API holds no request any more (bounded by the longest hold), however long that took on this machine.
+	 */
 	private async quiesce(scenario: Scenario): Promise<void> {
-		const slow = (scenario.rates.slowBeforeCommit ?? 0) + (scenario.rates.timeoutAfterCommit ?? 0);
-		if (slow > 0) await sleep(scenario.api.slowMs + 100);
+		const deadline = Date.now() + scenario.api.slowMs + 5_000;
+		while ((await this.api.stats()).held > 0 && Date.now() < deadline) await sleep(20);
 	}
 
 	async run(scenario: Scenario): Promise<ScenarioResult> {
@@ -366,6 +369,7 @@ export class MatrixRunner {
 				seed: scenario.seed,
 				rates: { ...noFaults(), ...scenario.rates },
 				slowMs: scenario.api.slowMs,
+				slowUntilOvertaken: scenario.api.slowUntilOvertaken ?? false,
 				retryAfterSeconds: scenario.api.retryAfterSeconds,
 				retryAfterFormat: scenario.api.retryAfterFormat,
 			},

@@ -94,6 +94,7 @@ test('stats count requests by status and route pattern, and the project outcomes
 		tokensIssued: 1,
 		// One request after the other: never more than one under way.
 		inFlight: { now: 0, max: 1 },
+		held: 0,
 	});
 });
 

@@ -36,6 +36,15 @@ describe('API keys', () => {
 		expect(me.body.authMethod).toBe('api_key');
 	});
 
+	test('an API key also works as the api_key query parameter, and a wrong one is refused without repeating it', async () => {
+		const me = await api.call('GET', `/me?api_key=${RW_KEY}`, { apiKey: null });
+		expect(me.status).toBe(200);
+		expect(me.body.clientId).toBe('demo-api-key');
+		const wrong = await api.call('GET', '/me?api_key=pm_not_a_key_123', { apiKey: null });
+		expect(wrong.status).toBe(401);
+		expect(JSON.stringify(wrong.body)).not.toContain('pm_not_a_key_123');
+	});
+
 	test('no credential: 401 that says it is missing, with a Bearer challenge', async () => {
 		const reply = await api.call('GET', '/projects', { apiKey: null });
 		expect(reply.status).toBe(401);

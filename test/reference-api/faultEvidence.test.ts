@@ -24,6 +24,15 @@ beforeEach(async () => {
 
 const NO_FAULTS = noFaults();
 
+/** Polls until `condition` holds, for at most 20 s (a bound, not an expectation of speed). */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+	const deadline = Date.now() + 20_000;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error('the condition did not come true within 20 s');
+		await sleep(10);
+	}
+}
+
 const entries = async (): Promise<Json[]> => (await api.admin('GET', '/requests')).entries;
 const creates = async (): Promise<Json[]> =>
 	(await entries()).filter((entry) => entry.method === 'POST' && entry.route === '/api/v1/projects');
@@ -242,6 +251,40 @@ describe('controls', () => {
 		expect((await read(await first)).status).toBe(201);
 		const conflict = (await entries()).find((entry) => entry.status === 409);
 		expect(conflict).toMatchObject({ retryAfterSeconds: 0, retryNotBefore: expect.any(Number) });
+	});
+
+	test('slowUntilOvertaken: a slow request is held until a retry with its key meets it, then completes', async () => {
+		// Held for at most a minute: longer than the test may run, so only the overtaking retry can let it go.
+		await api.configure({
+			faults: { rates: { ...NO_FAULTS, slowBeforeCommit: 1 }, slowMs: 60_000, slowUntilOvertaken: true },
+		});
+		try {
+			const key = unique('overtaken');
+			const name = unique('Held');
+			const first = createWithKey(name, key);
+			await waitFor(async () => (await api.admin('GET', '/stats')).held === 1);
+			const overtaking = await read(await createWithKey(name, key));
+			expect(overtaking.status).toBe(409);
+			expect((await read(await first)).status).toBe(201);
+			expect((await api.admin('GET', '/stats')).held).toBe(0);
+		} finally {
+			await api.configure({ faults: { slowMs: 300, slowUntilOvertaken: false } });
+		}
+	});
+
+	test('holdUntilOvertakenMs does the same for every new request with a key, without a fault', async () => {
+		await api.configure({ holdUntilOvertakenMs: 60_000 });
+		try {
+			const key = unique('raced');
+			const name = unique('Raced');
+			const first = createWithKey(name, key);
+			await waitFor(async () => (await api.admin('GET', '/stats')).held === 1);
+			expect((await read(await createWithKey(name, key))).status).toBe(409);
+			expect((await read(await first)).status).toBe(201);
+			expect((await read(await createWithKey(name, key))).headers.get('idempotent-replayed')).toBe('true');
+		} finally {
+			await api.configure({ holdUntilOvertakenMs: 0 });
+		}
 	});
 
 	test('the admin route refuses a negative in-flight Retry-After', async () => {

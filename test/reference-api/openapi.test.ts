@@ -227,10 +227,11 @@ function pointer(...segments: string[]): string {
 	return segments.map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 }
 
-test('the document is OpenAPI 3.1 with the three security schemes', () => {
+test('the document is OpenAPI 3.1 with the four security schemes', () => {
 	expect(doc.openapi).toMatch(/^3\.1\./);
 	expect(doc.components.securitySchemes).toEqual({
 		apiKeyHeader: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+		apiKeyQuery: expect.objectContaining({ type: 'apiKey', in: 'query', name: 'api_key' }),
 		bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
 		oauth2: {
 			type: 'oauth2',

@@ -4,6 +4,7 @@ import {
 	policyRatePerSecond,
 } from '../../nodes/ProjectManagement/reliability/headers';
 import {
+	FIRST_ANSWER_GRACE_MS,
 	MIN_RATE_PER_SECOND,
 	Pacer,
 	type PaceTicket,
@@ -121,6 +122,18 @@ describe('Pacer: when requests of a batch may start', () => {
 		await rest.all;
 		expect(rest.tickets.every((ticket) => ticket!.startedAt === clock.now)).toBe(true);
 		expect(pacer.ratePerSecond()).toBe(Infinity);
+	});
+
+	it('lets the others go after a grace when the first answer is slow to come', async () => {
+		const clock = new VirtualClock();
+		const pacer = pacerWith(clock);
+		await clock.run(pacer.acquire());
+		const rest = startMany(pacer, 3);
+		await clock.advance(FIRST_ANSWER_GRACE_MS - 1);
+		expect(rest.started()).toBe(0);
+		await clock.advance(1);
+		await rest.all;
+		expect(rest.started()).toBe(3);
 	});
 
 	it('also lets the others go when the first request failed without an answer', async () => {

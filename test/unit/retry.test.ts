@@ -58,6 +58,10 @@ describe('Retry-After', () => {
 		expect(parseRetryAfter('soon', NOW)).toBeUndefined();
 		expect(parseRetryAfter('-3', NOW)).toBeUndefined();
 		expect(parseRetryAfter('1.5', NOW)).toBeUndefined();
+		// Text that merely holds a year is not an HTTP-date.
+		expect(parseRetryAfter('x 2099', NOW)).toBeUndefined();
+		expect(parseRetryAfter('2099', NOW)).toBe(2_099_000);
+		expect(parseRetryAfter('Sun Nov  6 08:49:37 1994', NOW)).toBe(0);
 	});
 
 	it('falls back to a used-up RateLimit quota', () => {

@@ -2,8 +2,9 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { FieldError } from '../fields/fieldError';
-import { RepeatedCursor } from '../transport/paginate';
-import { ApiCallFailure } from '../transport/response';
+import { BaseUrlProblem } from '../transport/connection';
+import { EndlessList } from '../transport/paginate';
+import { ApiCallFailure, UnexpectedAnswer, quoteApiText } from '../transport/response';
 import type { OutcomeRecord } from './outcome';
 import { NO_CALLS } from './outcome';
 
@@ -54,7 +55,7 @@ function advice(failure: ApiCallFailure, operation: string): { message: string; 
 		failure.details;
 	const change = CHANGE[operation];
 	const nothing = change ? `${change.nothing} ` : '';
-	const said = failure.details.apiMessage ?? failure.message;
+	const said = quoteApiText(failure.details.apiMessage ?? failure.message);
 	const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
 	if (outcomeUnknown && change) {
 		const settle =
@@ -66,9 +67,27 @@ function advice(failure: ApiCallFailure, operation: string): { message: string; 
 			description: `Last problem: ${failure.message}. ${settle}`,
 		};
 	}
+	if (failure.details.tokenRefused) {
+		return {
+			message: 'n8n could not get an access token: the token URL refused the client ID or secret',
+			description: `${nothing}Nothing was sent to the API. Open the OAuth2 credential and check the Client ID and Client Secret (and the Access Token URL); use its Test button to confirm.`,
+		};
+	}
+	if (failure.details.redirectedTo !== undefined) {
+		return {
+			message: `The API redirected the request to ${failure.details.redirectedTo} (HTTP ${statusCode})`,
+			description: `${nothing}The node does not follow redirects, so that the credential is never sent anywhere but the Base URL. If that address is where the API now lives, put it (without /api/v1) into the credential's Base URL.`,
+		};
+	}
+	if (failure.details.askedToWaitSeconds !== undefined) {
+		return {
+			message: `The API asked to wait ${failure.details.askedToWaitSeconds} s before trying again (HTTP ${statusCode}), longer than Max Wait allows`,
+			description: `${nothing}Raise "Max Wait (Seconds)" in the node's Options to at least ${failure.details.askedToWaitSeconds}, or run the workflow again later.`,
+		};
+	}
 	if (statusCode === 400 || (statusCode === 422 && apiCode !== 'IDEMPOTENCY_KEY_MISMATCH')) {
 		const fields = fieldErrors?.length
-			? fieldErrors.map((error) => `${error.field}: ${error.message}`).join('; ')
+			? quoteApiText(fieldErrors.map((error) => `${error.field}: ${error.message}`).join('; '))
 			: said;
 		return {
 			message: `The API rejected the project data: ${fields}`,
@@ -174,16 +193,43 @@ export function toItemFailure(
 			outcome: { outcome: 'failed', ...NO_CALLS, reason: error.message, retryable: false },
 		};
 	}
-	if (error instanceof RepeatedCursor) {
-		const message = `The API sent the same page position twice while listing projects [item ${itemIndex}]`;
+	if (error instanceof EndlessList) {
+		const message = `${error.message} while listing projects [item ${itemIndex}]`;
 		return {
 			error: new NodeOperationError(node, message, {
 				itemIndex,
 				description:
-					'The list would never end, so the node stopped. Set a Limit instead of Return All, and report this to the administrator of the project-management system.',
+					error.reason === 'repeatedCursor'
+						? 'The list would never end, so the node stopped. Set a Limit instead of Return All, and report this to the administrator of the project-management system.'
+						: 'The node stops there so that a list that never ends cannot hold the workflow. Turn off Return All and set a Limit, or narrow the list with Filters.',
 			}),
 			outcome: { outcome: 'failed', ...NO_CALLS, reason: message, retryable: false },
 		};
+	}
+	if (error instanceof BaseUrlProblem) {
+		return {
+			error: new NodeOperationError(node, `${error.message} [item ${itemIndex}]`, {
+				itemIndex,
+				description:
+					'Nothing was sent. Open the credential and set Base URL to the address of the project-management system, such as https://pm.example.com (without /api/v1).',
+			}),
+			outcome: { outcome: 'failed', ...NO_CALLS, reason: error.message, retryable: false },
+		};
+	}
+	if (error instanceof UnexpectedAnswer) {
+		const change = CHANGE[operation];
+		const message = `${error.message} [item ${itemIndex}]`;
+		const outcome: OutcomeRecord = {
+			outcome: change ? 'unknown' : 'failed',
+			...error.cost,
+			reason: error.message,
+			retryable: false,
+		};
+		if (error.idempotencyKey !== undefined) outcome.idempotencyKey = error.idempotencyKey;
+		const description = change
+			? `The API took the request but did not send the project back, so the node cannot tell which project it is or whether it was ${change.done}. Look in the project-management system before running this item again; if the answer is a web page, check that the credential's Base URL is the system's address.`
+			: "Check that the credential's Base URL is the project-management system's address, not a web page or a proxy in front of it.";
+		return { error: new NodeOperationError(node, message, { itemIndex, description }), outcome };
 	}
 	if (error instanceof ApiCallFailure) {
 		const { message, description } = advice(error, operation);

@@ -37,6 +37,8 @@ export interface OutcomeRecord {
 	idempotencyKey?: string;
 	reason?: string;
 	retryable?: boolean;
+	/** Something the user should know about an item that ended well, in a sentence. */
+	note?: string;
 }
 
 /** Attempts and waits of one or more API calls, added up. */
@@ -66,6 +68,8 @@ export interface ItemDone {
 	/** The key of the request that made the change, when there was one. */
 	idempotencyKey?: string;
 	json: IDataObject[];
+	/** See OutcomeRecord. */
+	note?: string;
 }
 
 export function done(
@@ -85,5 +89,6 @@ export function recordOf(item: ItemDone): OutcomeRecord {
 		waitedMs: item.cost.waitedMs,
 	};
 	if (item.idempotencyKey !== undefined) record.idempotencyKey = item.idempotencyKey;
+	if (item.note !== undefined) record.note = item.note;
 	return record;
 }

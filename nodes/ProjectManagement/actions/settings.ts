@@ -39,6 +39,8 @@ export interface ItemSettings {
 	dryRun: boolean;
 	/** Delete: a project that does not exist counts as deleted. */
 	ignoreNotFound: boolean;
+	/** Create: identical items are one project, or each item gets its own. */
+	identicalItems: 'oneProject' | 'eachItem';
 }
 
 /** The item's Options collection as n8n resolves it (expressions included). */
@@ -78,5 +80,6 @@ export function itemSettingsOf(options: IDataObject, pacer?: Pacer): ItemSetting
 		includeOutcome: options.includeOutcome !== false,
 		dryRun: options.dryRun === true,
 		ignoreNotFound: options.ignoreNotFound === true,
+		identicalItems: options.identicalItems === 'eachItem' ? 'eachItem' : 'oneProject',
 	};
 }

@@ -52,7 +52,7 @@ const timeoutSeconds: INodeProperties = {
 	typeOptions: { minValue: 0.1, maxValue: 600, numberPrecision: 1 },
 	default: 30,
 	description:
-		'How long to wait for the API to answer one request. A request that times out is retried with the same idempotency key, so it cannot make a change twice.',
+		'The longest one attempt may take, from sending the request to the last byte of the answer (with OAuth2, getting a token included). An attempt that times out is retried with the same idempotency key, so it cannot make a change twice.',
 };
 
 const maxInFlight: INodeProperties = {

@@ -158,6 +158,40 @@ function parseJson(text: string): { value: unknown } | { problem: string } {
 	}
 }
 
+/** Nesting deeper than this in a custom field's value is refused (no field type the API knows needs it). */
+export const MAX_CUSTOM_FIELD_DEPTH = 32;
+
+/**
+ * A key that cannot be a field (`__proto__` would silently vanish from the request), or a value nested too deep to
+ * be sent (deep enough to exhaust the stack while it is read and sent): refused with the field named.
+ */
+function checkKeyAndDepth(label: string, key: string, value: unknown): void {
+	if (key === '__proto__') {
+		throw new FieldError(
+			label,
+			`"${label}" names a custom field "__proto__", which cannot be sent`,
+			'Remove that key: no project-management field can be called __proto__.',
+		);
+	}
+	// Breadth-first with a queue, not recursion: the point is to stop before the stack does.
+	let level: unknown[] = [value];
+	for (let depth = 1; level.length > 0; depth++) {
+		if (depth > MAX_CUSTOM_FIELD_DEPTH) {
+			throw new FieldError(
+				label,
+				`The custom field "${key}" in "${label}" is nested more than ${MAX_CUSTOM_FIELD_DEPTH} levels deep`,
+				'Send a flat value (text, a number, true/false, a date, or a short list) for each custom field.',
+			);
+		}
+		const next: unknown[] = [];
+		for (const entry of level) {
+			if (entry === null || typeof entry !== 'object') continue;
+			for (const child of Object.values(entry)) next.push(child);
+		}
+		level = next;
+	}
+}
+
 function customFieldsFromJson(json: unknown): Record<string, unknown> {
 	const label = 'Custom Fields (JSON)';
 	const parsed = typeof json === 'string' ? parseJson(json) : { value: json };
@@ -200,6 +234,7 @@ function customFieldsFromPairs(
 				'Keep one row per custom field.',
 			);
 		}
+		checkKeyAndDepth(label, key, pair.value);
 		fields[key] = pair.value ?? null;
 	}
 	return fields;
@@ -229,6 +264,7 @@ export function normaliseCustomFields(
 	const origin: Record<string, string> = {};
 	for (const [label, values] of sources) {
 		for (const [key, value] of Object.entries(values)) {
+			checkKeyAndDepth(label, key, value);
 			if (Object.prototype.hasOwnProperty.call(origin, key)) {
 				throw new FieldError(
 					label,

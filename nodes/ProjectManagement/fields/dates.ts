@@ -3,9 +3,42 @@ import { DateTime } from 'luxon';
 import { FieldError } from './fieldError';
 import { describeValue } from './values';
 
+/** Unix timestamps from 2001-09-09 (1,000,000,000 s) on, in seconds; from 1973 on, in milliseconds. */
+const FIRST_SECONDS = 1e9;
+const FIRST_MILLISECONDS = 1e11;
+/** The last day a spreadsheet's serial date reaches (9999-12-31). */
+const LAST_SPREADSHEET_SERIAL = 2_958_465;
+
+/**
+ * A number as a date, on purpose: a Unix timestamp in milliseconds or seconds (from 2001 on), or eight digits
+ * that form a calendar day (20260201, as the text "20260201" is read too). Anything else is refused with what
+ * it might have meant: a spreadsheet's serial date (days since 1899-12-30), or a count of seconds that would
+ * land in the 1970s.
+ */
+function dateFromNumber(label: string, value: number, timezone: string, subject: string): DateTime {
+	if (Number.isInteger(value) && value >= 19000101 && value <= 99991231) {
+		const day = DateTime.fromFormat(String(value), 'yyyyMMdd', { zone: timezone, setZone: true });
+		if (day.isValid) return day;
+	}
+	if (value >= FIRST_MILLISECONDS) return DateTime.fromMillis(value);
+	if (value >= FIRST_SECONDS) return DateTime.fromSeconds(value);
+	const hint =
+		value > 0 && value <= LAST_SPREADSHEET_SERIAL
+			? `If it is a spreadsheet date (${DateTime.fromISO('1899-12-30', { zone: 'UTC' })
+					.plus({ days: Math.floor(value) })
+					.toISODate()} for ${value}), map the cell as a date or text such as 2026-02-01, or convert it: {{ DateTime.fromISO('1899-12-30').plus({ days: $json.${label.replace(/\W/g, '')} }) }}.`
+			: 'Map a date such as 2026-02-01, or a Unix timestamp in seconds or milliseconds.';
+	throw new FieldError(
+		label,
+		`${subject} is the number ${value}, which is not a date the node can read for sure`,
+		hint,
+	);
+}
+
 /**
  * A date from the date picker (no zone: read in the workflow's time zone), an ISO 8601 text, an RFC 2822 or
- * HTTP date, a JavaScript or Luxon date from an expression, or a Unix timestamp in seconds or milliseconds.
+ * HTTP date, a JavaScript or Luxon date from an expression, a Unix timestamp in seconds or milliseconds, or eight
+ * digits for a day (see dateFromNumber).
  */
 export function parseDate(
 	label: string,
@@ -18,7 +51,7 @@ export function parseDate(
 	if (DateTime.isDateTime(value)) parsed = value;
 	else if (value instanceof Date) parsed = DateTime.fromJSDate(value);
 	else if (typeof value === 'number' && Number.isFinite(value)) {
-		parsed = Math.abs(value) < 1e11 ? DateTime.fromSeconds(value) : DateTime.fromMillis(value);
+		parsed = dateFromNumber(label, value, timezone, subject);
 	} else if (typeof value === 'string') {
 		const trimmed = value.trim();
 		const options = { zone: timezone, setZone: true };

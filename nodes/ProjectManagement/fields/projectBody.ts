@@ -2,7 +2,7 @@ import type { CustomFieldsInput } from './customFields';
 import { normaliseCustomFields } from './customFields';
 import { normaliseDate, usableZone } from './dates';
 import { FieldError } from './fieldError';
-import { describeValue, isBlank, numberFromText } from './values';
+import { characterCount, describeValue, isBlank, numberFromText } from './values';
 
 /**
  * Turns what the user filled in (or what expressions produced) into the API's request body, checking every
@@ -69,10 +69,12 @@ function text(label: string, value: unknown, maxLength: number): string {
 		);
 	}
 	const trimmed = value.trim();
-	if (trimmed.length > maxLength) {
+	// Counted as the API counts: in characters (code points), so that an emoji is one, not two.
+	const length = characterCount(trimmed);
+	if (length > maxLength) {
 		throw new FieldError(
 			label,
-			`"${label}" is ${trimmed.length} characters long; the API accepts at most ${maxLength}`,
+			`"${label}" is ${length} characters long; the API accepts at most ${maxLength}`,
 			`Shorten "${label}", for example with an expression like {{ $json.text.slice(0, ${maxLength}) }}.`,
 		);
 	}
@@ -94,7 +96,7 @@ export function normaliseTeamIds(value: unknown): string[] {
 	const label = 'Teams';
 	let entries: unknown[];
 	if (Array.isArray(value)) entries = value;
-	else if (typeof value === 'string') entries = value.split(',');
+	else if (typeof value === 'string') entries = teamListFromText(value);
 	else if (typeof value === 'number') entries = [value];
 	else {
 		throw new FieldError(
@@ -103,10 +105,10 @@ export function normaliseTeamIds(value: unknown): string[] {
 			'Enter team IDs separated by commas, for example team_design, team_sales.',
 		);
 	}
-	const ids: string[] = [];
+	const ids = new Set<string>();
 	for (const entry of entries) {
 		if (typeof entry === 'number' && Number.isFinite(entry)) {
-			ids.push(String(entry));
+			ids.add(String(entry));
 			continue;
 		}
 		if (typeof entry !== 'string') {
@@ -117,10 +119,30 @@ export function normaliseTeamIds(value: unknown): string[] {
 			);
 		}
 		const id = entry.trim();
-		if (id !== '' && !ids.includes(id)) ids.push(id);
+		if (id !== '') ids.add(id);
 	}
-	return ids;
+	return [...ids];
 }
+
+/** Team IDs written as text: a JSON list (`["team_a","team_b"]`, as a spreadsheet cell may hold it) or comma-separated. */
+function teamListFromText(text: string): unknown[] {
+	const trimmed = text.trim();
+	if (!trimmed.startsWith('[')) return trimmed.split(',');
+	try {
+		const list: unknown = JSON.parse(trimmed);
+		if (Array.isArray(list)) return list;
+	} catch {
+		// Not JSON after all: the message below says what is expected.
+	}
+	throw new FieldError(
+		'Teams',
+		'"Teams" starts like a JSON list but is not one',
+		'Write the team IDs as a JSON list such as ["team_design", "team_sales"], or separated by commas.',
+	);
+}
+
+/** More significant digits than a number can hold exactly: an amount with more would be sent rounded. */
+const MAX_EXACT_DIGITS = 15;
 
 export function normaliseAmount(value: unknown): number {
 	const label = 'Budget Amount';
@@ -143,7 +165,23 @@ export function normaliseAmount(value: unknown): number {
 			'A budget must be zero or more. Leave the budget out if there is none.',
 		);
 	}
+	// Text with more digits than a number holds would arrive rounded; a number from an expression is already
+	// what it is (1.1 * 25000 may well be 27500.000000000004), so only its size is checked.
+	const digits = typeof value === 'string' ? significantDigits(value) : 0;
+	if (digits > MAX_EXACT_DIGITS || amount > Number.MAX_SAFE_INTEGER) {
+		throw new FieldError(
+			label,
+			`"${label}" has more digits than can be sent exactly`,
+			`Use at most ${MAX_EXACT_DIGITS} significant digits, for example 1234567890.12; the amount would otherwise arrive rounded.`,
+		);
+	}
 	return amount;
+}
+
+/** Significant digits of a decimal number written as text ("0012.50" has 3, "1e5" has 1). */
+function significantDigits(text: string): number {
+	const digits = text.trim().replace(/^-/, '').split(/e/i)[0].replace('.', '');
+	return Math.max(1, digits.replace(/^0+/, '').replace(/0+$/, '').length);
 }
 
 export function normaliseCurrency(value: unknown): string {

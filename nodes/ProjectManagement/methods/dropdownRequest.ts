@@ -6,7 +6,7 @@ import type { Page } from '../transport/paginate';
 import { asPage, paginate } from '../transport/paginate';
 import type { ApiCall, CallSettings } from '../transport/request';
 import { apiRequest, settle } from '../transport/request';
-import { ApiCallFailure } from '../transport/response';
+import { ApiCallFailure, UnexpectedAnswer } from '../transport/response';
 
 /**
  * Requests for the editor's dropdowns, pickers and the custom-field form. Someone is waiting on the screen, so a
@@ -43,24 +43,17 @@ export function dropdownError(node: INode, what: string, error: unknown): NodeOp
 			`Could not load ${what}: ${error.message}. Check the Base URL in the credential, or try again in a moment.`,
 		);
 	}
+	if (error instanceof UnexpectedAnswer) {
+		return new NodeOperationError(
+			node,
+			`Could not load ${what}: ${error.message}. Check that the credential's Base URL is the project-management system's address.`,
+		);
+	}
 	const text = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(node, `Could not load ${what}: ${text}`);
 }
 
-/** One request; its JSON answer, or a NodeOperationError with a plain message. */
-export async function fetchForDropdown(
-	this: ILoadOptionsFunctions,
-	what: string,
-	call: ApiCall,
-): Promise<unknown> {
-	try {
-		return (await apiRequest.call(this, call, DROPDOWN_SETTINGS)).body;
-	} catch (error) {
-		throw dropdownError(this.getNode(), what, error);
-	}
-}
-
-/** One page of a list the API pages with `limit` and `cursor`. */
+/** One page of a list the API pages with `limit` and `cursor`, or a NodeOperationError with a plain message. */
 export async function fetchPage(
 	this: ILoadOptionsFunctions,
 	what: string,
@@ -70,7 +63,12 @@ export async function fetchPage(
 ): Promise<Page> {
 	const query: IDataObject = { limit: 100, ...qs };
 	if (cursor) query.cursor = cursor;
-	return asPage(await fetchForDropdown.call(this, what, { method: 'GET', path, qs: query }));
+	const call: ApiCall = { method: 'GET', path, qs: query };
+	try {
+		return asPage(await apiRequest.call(this, call, DROPDOWN_SETTINGS));
+	} catch (error) {
+		throw dropdownError(this.getNode(), what, error);
+	}
 }
 
 /** Every entry of a paged list (up to MAX_ENTRIES), following `nextCursor` to the end. */

@@ -16,17 +16,28 @@ export function headerValue(headers: HeaderBag, name: string): string | undefine
 	return undefined;
 }
 
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const LONG_DAY = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** The three forms of an HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, the obsolete RFC 850 form, asctime. */
+const HTTP_DATE = new RegExp(
+	`^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT|${LONG_DAY}, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+);
+
 /**
- * `Retry-After` (RFC 9110 §10.2.3) in milliseconds from `nowMs`: delta-seconds or an HTTP-date.
- * A date in the past means "now" (0). Anything unparseable is ignored (undefined).
+ * `Retry-After` (RFC 9110 §10.2.3) in milliseconds from `nowMs`: delta-seconds or an HTTP-date, nothing else
+ * (text that merely contains a year is not a date). A date in the past means "now" (0). Anything else is ignored
+ * (undefined).
  */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
 	if (value === undefined) return undefined;
 	const trimmed = value.trim();
 	if (trimmed === '') return undefined;
 	if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-	const at = Date.parse(trimmed);
-	if (Number.isNaN(at) || !/[a-z]/i.test(trimmed)) return undefined;
+	if (!HTTP_DATE.test(trimmed)) return undefined;
+	const at = Date.parse(/GMT$/.test(trimmed) ? trimmed : `${trimmed} GMT`);
+	if (Number.isNaN(at)) return undefined;
 	return Math.max(0, at - nowMs);
 }
 

@@ -42,6 +42,18 @@ export function deriveIdempotencyKey(source: KeySource): string {
 	return `n8n-${digest.slice(0, 40)}`;
 }
 
+/**
+ * The key for doing a change once more on purpose, because what the first key stands for is gone (a project an
+ * earlier run created and someone deleted since): derived from the old key and the reason, so that it too is the
+ * same on every retry and re-run.
+ */
+export function successorKey(key: string, reason: string): string {
+	const digest = createHash('sha256')
+		.update(canonicalJson(['successor', key, reason]), 'utf8')
+		.digest('hex');
+	return `n8n-${digest.slice(0, 40)}`;
+}
+
 export const MAX_KEY_LENGTH = 255;
 
 /**

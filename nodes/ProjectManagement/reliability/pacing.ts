@@ -22,9 +22,10 @@ import { waitUntil } from './waitUntil';
  *
  * The user's ceiling (`maxPerSecond`) caps all of it; 0 is none.
  *
- * The first request of a batch goes alone: the others start when its answer is in. That answer brings the
- * API's rate-limit fields (so that a small quota is not overrun by the opening burst), and with OAuth2 it is
- * the request for which n8n fetches the token, which the others then use instead of each fetching one.
+ * The first request of a batch goes alone: the others start when its answer is in, or after FIRST_ANSWER_GRACE_MS.
+ * That answer brings the API's rate-limit fields (so that a small quota is not overrun by the opening burst), and
+ * with OAuth2 it is the request for which n8n fetches the token, which the others then use instead of each
+ * fetching one.
  */
 
 export interface PacerOptions {
@@ -44,6 +45,13 @@ export interface PaceTicket {
 	/** How long the request waited for its turn. */
 	waitedMs: number;
 }
+
+/**
+ * How long the others wait for the first request's answer at most. Long enough for an ordinary answer (with its
+ * rate-limit fields, or the OAuth2 token n8n fetched for it) to arrive; short enough that a first request that
+ * hangs until its timeout does not hold the rest of the batch behind it.
+ */
+export const FIRST_ANSWER_GRACE_MS = 1_000;
 
 /** The slowest pace the decrease goes down to, in requests per second; a Retry-After pause still applies. */
 export const MIN_RATE_PER_SECOND = 1;
@@ -95,7 +103,8 @@ export class Pacer {
 			if (this.firstAnswer === undefined) {
 				this.firstAnswer = new Promise<void>((resolve) => (this.markAnswered = resolve));
 			} else {
-				await this.firstAnswer;
+				// Not longer than the grace: one slow first request must not hold every other.
+				await Promise.race([this.firstAnswer, sleep(FIRST_ANSWER_GRACE_MS)]);
 			}
 		}
 		let current = now();

@@ -30,7 +30,14 @@ export type AttemptResult =
 	| { kind: 'network'; code: string };
 
 export type RetryDecision =
-	{ retry: true; delayMs: number; reason: string } | { retry: false; reason: string; retryable: boolean };
+	| { retry: true; delayMs: number; reason: string }
+	| {
+			retry: false;
+			reason: string;
+			retryable: boolean;
+			/** Set when the retries end because the API asked for a longer wait than the user allows. */
+			askedToWaitMs?: number;
+	  };
 
 /** Error codes in a 409 body that mean "the same request is still running", not a business conflict. */
 const IN_PROGRESS_CONFLICT_CODES = new Set(['IDEMPOTENCY_KEY_IN_USE', 'REQUEST_IN_PROGRESS']);
@@ -73,7 +80,15 @@ export function isRetryableNetworkCode(code: string): boolean {
 }
 
 /** Network failures that prove the request never reached the API: nothing can have been done. */
-const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
+const NEVER_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'EAI_AGAIN',
+	'ENOTFOUND',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	// n8n could not get an OAuth2 access token, so it sent nothing to the API.
+	'EAUTH',
+]);
 
 /**
  * Whether the API may have carried out an attempt that ended this way without the client hearing of it: the
@@ -140,6 +155,7 @@ export function decideRetry(
 			retry: false,
 			reason: `${reason}; the API asked to wait ${Math.ceil(requestedMs / 1000)} s, longer than the maximum wait of ${Math.round(policy.maxWaitMs / 1000)} s`,
 			retryable: true,
+			askedToWaitMs: requestedMs,
 		};
 	}
 	const backoff = Math.min(fullJitterDelay(attempt - 1, policy, random), policy.maxWaitMs);

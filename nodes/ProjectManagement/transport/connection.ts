@@ -28,10 +28,31 @@ export function credentialType(context: Context): CredentialType {
 	return value === 'projectManagementOAuth2Api' ? value : 'projectManagementApi';
 }
 
-/** The Base URL as the credential holds it, without spaces around it or slashes at its end. */
+/** A Base URL the node cannot use as it is: what is wrong with it, in words. */
+export class BaseUrlProblem extends Error {
+	constructor(problem: string) {
+		super(`The credential's Base URL ${problem}`);
+		this.name = 'BaseUrlProblem';
+	}
+}
+
+/**
+ * The Base URL as the requests use it: without spaces around it, slashes at its end, or the API's own path
+ * (/api/v1, which the node adds). One with a query or a fragment, or without http:// or https://, is refused with
+ * what is wrong, before anything is sent.
+ */
 export function normaliseBaseUrl(raw: unknown): string {
-	return String(raw ?? '')
-		.trim()
+	const text = String(raw ?? '').trim();
+	if (text === '') throw new BaseUrlProblem('is empty');
+	if (!/^https?:\/\/[^/?#]/i.test(text)) {
+		throw new BaseUrlProblem(`must start with https:// or http://, such as https://pm.example.com`);
+	}
+	if (text.includes('?')) throw new BaseUrlProblem('holds a query (the part from "?" on)');
+	if (text.includes('#')) throw new BaseUrlProblem('holds a fragment (the part from "#" on)');
+	if (!URL.canParse(text)) throw new BaseUrlProblem('is not a web address that can be read');
+	return text
+		.replace(/\/+$/, '')
+		.replace(/\/api\/v1$/i, '')
 		.replace(/\/+$/, '');
 }
 

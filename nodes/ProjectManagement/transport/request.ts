@@ -4,26 +4,32 @@ import { sleep } from 'n8n-workflow';
 import type { HeaderBag } from '../reliability/headers';
 import { headerValue } from '../reliability/headers';
 import type { PaceTicket, Pacer } from '../reliability/pacing';
-import type { AttemptResult, RetryPolicy } from '../reliability/retry';
+import type { AttemptResult, RetryDecision, RetryPolicy } from '../reliability/retry';
 import { decideRetry, mayHaveCommitted, settlesOutcome } from '../reliability/retry';
 import { waitUntil } from '../reliability/waitUntil';
 import type { Connection, Context, CredentialType } from './connection';
-import { connectionOf, requestTarget } from './connection';
+import { connectionOf, requestTarget, shownUrl } from './connection';
 import type { ApiSuccess } from './response';
 import {
 	ApiCallFailure,
+	AttemptTimedOut,
 	describeAttempt,
 	inspectThrown,
 	isTruncatedSuccess,
+	quoteApiText,
 	readErrorBody,
+	redirectTarget,
 } from './response';
 import { currentSecrets, redact } from './secrets';
 
 /**
  * The only place that sends requests. Every call goes through n8n's `httpRequestWithAuthentication`, so that
- * n8n applies the credential (API key header, or an OAuth2 token it fetches and refreshes on 401 itself), and
- * every call is retried here by the policy in reliability/retry.ts with the same idempotency key. Every attempt
- * of a run waits for its turn at the run's pacer (reliability/pacing.ts) and tells it what the API answered.
+ * n8n applies the credential (API key, or an OAuth2 token it fetches and refreshes on 401 itself), and every call
+ * is retried here by the policy in reliability/retry.ts with the same idempotency key. Every attempt of a run
+ * waits for its turn at the run's pacer (reliability/pacing.ts) and tells it what the API answered.
+ *
+ * Redirects are not followed: n8n's helper would send the credential to wherever the API points, and turn a
+ * create into a read on 301, 302 and 303. A redirect ends the call with a message naming the address.
  */
 
 export interface ApiCall {
@@ -36,6 +42,7 @@ export interface ApiCall {
 }
 
 export interface CallSettings {
+	/** The longest one attempt may take, from sending to the last byte of the answer (an OAuth2 token fetch included). */
 	timeoutMs: number;
 	policy: RetryPolicy;
 	/** Shared by all items of one run of the node; absent for the editor's dropdowns. */
@@ -66,6 +73,32 @@ async function send(
 }
 
 /**
+ * One request, bounded end to end by `timeoutMs`: n8n's own timeout only notices a connection that goes quiet,
+ * not an answer that trickles in byte by byte, nor an OAuth2 token endpoint that never answers. The deadline
+ * aborts the request and ends the wait for it; the execution's cancellation does the same.
+ */
+async function sendWithin(
+	context: Context,
+	type: CredentialType,
+	options: IHttpRequestOptions,
+	timeoutMs: number,
+	cancel: AbortSignal | undefined,
+): Promise<RawResponse> {
+	const deadline = AbortSignal.timeout(timeoutMs);
+	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
+	const ended = new Promise<never>((_resolve, reject) => {
+		const stop = () => reject(new AttemptTimedOut(!deadline.aborted));
+		if (signal.aborted) stop();
+		else signal.addEventListener('abort', stop, { once: true });
+	});
+	const sending = send(context, type, { ...options, abortSignal: signal });
+	// Whichever loses the race is left to end on its own, without an unhandled rejection.
+	ended.catch(() => undefined);
+	sending.catch(() => undefined);
+	return await Promise.race([sending, ended]);
+}
+
+/**
  * n8n before 2.x reads `ignoreHttpStatusErrors: {except: [401]}` as "ignore every status" and hands an OAuth2
  * 401 back instead of fetching a new token. Asked again with status errors on, its OAuth2 code sees the 401,
  * fetches a token and resends. A 401 was not carried out, so sending again is safe. Once per call.
@@ -74,8 +107,56 @@ async function resendForNewToken(
 	context: Context,
 	type: CredentialType,
 	options: IHttpRequestOptions,
+	timeoutMs: number,
+	cancel: AbortSignal | undefined,
 ): Promise<RawResponse> {
-	return await send(context, type, { ...options, ignoreHttpStatusErrors: false });
+	return await sendWithin(context, type, { ...options, ignoreHttpStatusErrors: false }, timeoutMs, cancel);
+}
+
+/**
+ * The failure a call ends with, every text from the API cleaned of the credential's secrets before it is used
+ * (and only then cut to length).
+ */
+async function failureOf(
+	context: Context,
+	seen: Attempt,
+	decision: Extract<RetryDecision, { retry: false }> | { retry: true },
+	facts: {
+		attempt: number;
+		waitedMs: number;
+		unknown: boolean;
+		idempotencyKey?: string;
+		redirectedTo?: string;
+	},
+): Promise<ApiCallFailure> {
+	const secrets = await currentSecrets(context);
+	const clean = (text: string | undefined) => (text === undefined ? undefined : redact(text, secrets));
+	const errorBody = readErrorBody(seen.body);
+	const apiMessage = clean(errorBody.apiMessage);
+	const summary = describeAttempt(
+		seen.statusCode,
+		seen.code,
+		apiMessage === undefined ? undefined : quoteApiText(apiMessage),
+		errorBody.html,
+	);
+	const askedToWaitMs = decision.retry ? undefined : decision.askedToWaitMs;
+	return new ApiCallFailure(clean(summary) as string, {
+		statusCode: seen.statusCode,
+		apiCode: clean(errorBody.apiCode),
+		apiMessage,
+		fieldErrors: errorBody.fieldErrors?.map((problem) => ({
+			field: redact(problem.field, secrets),
+			message: redact(problem.message, secrets),
+		})),
+		retryable: decision.retry || decision.retryable,
+		outcomeUnknown: facts.unknown,
+		attempts: facts.attempt,
+		waitedMs: facts.waitedMs,
+		idempotencyKey: facts.idempotencyKey,
+		redirectedTo: clean(facts.redirectedTo),
+		tokenRefused: seen.code === 'EAUTH' ? true : undefined,
+		askedToWaitSeconds: askedToWaitMs === undefined ? undefined : Math.ceil(askedToWaitMs / 1000),
+	});
 }
 
 /**
@@ -87,7 +168,7 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 	const headers: IDataObject = { Accept: 'application/json' };
 	if (call.idempotencyKey) headers['Idempotency-Key'] = call.idempotencyKey;
 	if ('getExecutionId' in this) headers['X-N8N-Execution-Id'] = this.getExecutionId();
-	const signal = 'getExecutionCancelSignal' in this ? this.getExecutionCancelSignal() : undefined;
+	const cancel = 'getExecutionCancelSignal' in this ? this.getExecutionCancelSignal() : undefined;
 
 	let waitedMs = 0;
 	// Whether some attempt so far may have been carried out by the API without an answer reaching us.
@@ -108,6 +189,7 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 			json: true,
 			timeout: settings.timeoutMs,
 			returnFullResponse: true,
+			disableFollowRedirect: true,
 			// Every status comes back as a response to decide on, except 401: that one must reach n8n's OAuth2
 			// code as an error, which fetches a new token and sends the request once more.
 			ignoreHttpStatusErrors: { ignore: true, except: [401] },
@@ -115,14 +197,14 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 
 		const seen: Attempt = { headers: {}, thrownMessage: '' };
 		try {
-			let response = await send(this, connection.type, options);
+			let response = await sendWithin(this, connection.type, options, settings.timeoutMs, cancel);
 			if (
 				response.statusCode === 401 &&
 				connection.type === 'projectManagementOAuth2Api' &&
 				!tokenRenewalAsked
 			) {
 				tokenRenewalAsked = true;
-				response = await resendForNewToken(this, connection.type, options);
+				response = await resendForNewToken(this, connection.type, options, settings.timeoutMs, cancel);
 			}
 			seen.statusCode = response.statusCode;
 			seen.headers = response.headers ?? {};
@@ -137,7 +219,7 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 		}
 		settings.pacer?.observe(ticket, seen.statusCode, seen.headers);
 
-		if (isTruncatedSuccess(seen.statusCode, seen.body)) {
+		if (isTruncatedSuccess(seen.statusCode, seen.headers, seen.body)) {
 			seen.statusCode = undefined;
 			seen.code = 'TRUNCATED_BODY';
 		}
@@ -154,46 +236,49 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 			};
 		}
 
-		const errorBody = readErrorBody(seen.body);
+		const facts = { attempt, waitedMs, idempotencyKey: call.idempotencyKey };
+		if (statusCode !== undefined && statusCode >= 300 && statusCode < 400) {
+			// A redirect did nothing with the request; following it is not this node's call to make.
+			const redirectedTo = redirectTarget(seen.headers, shownUrl(connection, call.path));
+			throw await failureOf(
+				this,
+				seen,
+				{ retry: false, reason: 'redirect', retryable: false },
+				{
+					...facts,
+					unknown: maybeCommitted,
+					redirectedTo,
+				},
+			);
+		}
+
+		const apiCode = readErrorBody(seen.body).apiCode;
 		let result: AttemptResult;
 		if (statusCode !== undefined) {
-			result = { kind: 'response', statusCode, headers: seen.headers, errorCode: errorBody.apiCode };
+			result = { kind: 'response', statusCode, headers: seen.headers, errorCode: apiCode };
 		} else if (code !== undefined) {
 			result = { kind: 'network', code };
 		} else {
-			// Neither an HTTP answer nor a network failure: a configuration problem, such as a token
-			// endpoint that refused the client. Retrying would not change it; an earlier attempt may still
-			// have been carried out.
-			throw new ApiCallFailure(
-				redact(`The request could not be sent: ${seen.thrownMessage}`, await currentSecrets(this)),
-				{
-					retryable: false,
-					outcomeUnknown: maybeCommitted,
-					attempts: attempt,
-					waitedMs,
-					idempotencyKey: call.idempotencyKey,
-				},
-			);
+			// Neither an HTTP answer nor a network failure: a configuration problem. Retrying would not change it;
+			// an earlier attempt may still have been carried out.
+			const secrets = await currentSecrets(this);
+			throw new ApiCallFailure(redact(`The request could not be sent: ${seen.thrownMessage}`, secrets), {
+				retryable: false,
+				outcomeUnknown: maybeCommitted,
+				attempts: attempt,
+				waitedMs,
+				idempotencyKey: call.idempotencyKey,
+			});
 		}
 
 		if (mayHaveCommitted(result)) maybeCommitted = true;
 
 		const decision = decideRetry(result, attempt, settings.policy, Date.now(), Math.random);
-		if (!decision.retry || signal?.aborted) {
-			const summary = describeAttempt(statusCode, code, errorBody.apiMessage, errorBody.html);
+		if (!decision.retry || cancel?.aborted) {
 			// "Unknown" unless the last answer proves that no attempt created anything (see settlesOutcome).
-			const unknown = maybeCommitted && !settlesOutcome(result);
-			const hidden = await currentSecrets(this);
-			throw new ApiCallFailure(redact(summary, hidden), {
-				statusCode,
-				apiCode: errorBody.apiCode,
-				apiMessage: errorBody.apiMessage === undefined ? undefined : redact(errorBody.apiMessage, hidden),
-				fieldErrors: errorBody.fieldErrors,
-				retryable: decision.retry || decision.retryable,
-				outcomeUnknown: unknown,
-				attempts: attempt,
-				waitedMs,
-				idempotencyKey: call.idempotencyKey,
+			throw await failureOf(this, seen, decision, {
+				...facts,
+				unknown: maybeCommitted && !settlesOutcome(result),
 			});
 		}
 		const waitStarted = Date.now();

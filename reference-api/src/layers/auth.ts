@@ -23,7 +23,7 @@ export function tokenExpired(): ApiError {
 	return unauthorized('The access token has expired; request a new one from /oauth/token.', true);
 }
 
-/** Resolves the caller from X-API-Key or Authorization: Bearer; messages never repeat the credential. */
+/** Resolves the caller from X-API-Key, Authorization: Bearer or ?api_key=; messages never repeat the credential. */
 export function authenticate(state: ServerState, request: FastifyRequest): Principal {
 	const apiKeyHeader = request.headers['x-api-key'];
 	const authorization = request.headers.authorization;
@@ -50,8 +50,14 @@ export function authenticate(state: ServerState, request: FastifyRequest): Princ
 			true,
 		);
 	}
+	const queryKey = (request.query as Record<string, unknown> | undefined)?.api_key;
+	if (typeof queryKey === 'string' && queryKey !== '') {
+		const principal = state.credentials.apiKey(queryKey.trim());
+		if (!principal) throw unauthorized('The API key in the api_key query parameter is not recognised.', true);
+		return principal;
+	}
 	throw unauthorized(
-		'Credentials are missing: send X-API-Key: <key> or Authorization: Bearer <token>.',
+		'Credentials are missing: send X-API-Key: <key>, Authorization: Bearer <token>, or ?api_key=<key>.',
 		false,
 	);
 }

@@ -8,6 +8,7 @@ import type { ServerState } from '../state';
 import { sendStored } from '../reply';
 import { retryAfterHeader } from '../retryAfter';
 import { tokenExpired } from './auth';
+import { waitToBeOvertaken } from './idempotency';
 import { recordRequest } from './requestLog';
 
 const BEFORE_COMMIT: ReadonlySet<FaultClass> = new Set([
@@ -130,7 +131,9 @@ function resetConnection(state: ServerState, request: FastifyRequest, reply: Fas
 export async function holdBeforeCommit(state: ServerState, request: FastifyRequest): Promise<boolean> {
 	if (request.ctx.plannedFault !== 'slowBeforeCommit') return true;
 	request.ctx.fault = 'slowBeforeCommit';
-	return state.sleeper.sleep(state.options.faults.slowMs);
+	const { slowMs, slowUntilOvertaken } = state.options.faults;
+	if (slowUntilOvertaken) return await waitToBeOvertaken(state, request, slowMs);
+	return await heldFor(state, state.sleeper.sleep(slowMs));
 }
 
 /**
@@ -168,7 +171,7 @@ export async function deliver(
 			// Logged and counted now, when the answer is withheld, not when the hold ends: a client that gave up
 			// (and its retries) must not run ahead of the log.
 			recordRequest(state, request, response.status);
-			if (!(await state.sleeper.sleep(state.options.faults.slowMs))) {
+			if (!(await heldFor(state, state.sleeper.sleep(state.options.faults.slowMs)))) {
 				resetConnection(state, request, reply);
 				return reply;
 			}
@@ -191,4 +194,14 @@ function sendTruncated(
 	const raw = reply.raw;
 	raw.writeHead(response.status, { ...response.headers, 'content-length': String(payload.length) });
 	raw.write(payload.subarray(0, Math.floor(payload.length / 2)), () => request.raw.socket?.destroy());
+}
+
+/** Counts a request as held (stats.held) while `wait` runs. */
+export async function heldFor<T>(state: ServerState, wait: Promise<T>): Promise<T> {
+	state.stats.held++;
+	try {
+		return await wait;
+	} finally {
+		state.stats.held--;
+	}
 }

@@ -4,7 +4,7 @@ import { ApiError } from '../errors';
 import type { StoredResponse } from '../idempotencyStore';
 import type { ServerState } from '../state';
 import { deliver, holdBeforeCommit } from './faults';
-import { abandonIdempotency, completeIdempotency } from './idempotency';
+import { abandonIdempotency, completeIdempotency, waitToBeOvertaken } from './idempotency';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -25,7 +25,7 @@ type Handler = (request: FastifyRequest) => StoredResponse | Promise<StoredRespo
  */
 export function apiHandler(state: ServerState, handler: Handler) {
 	return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-		if (!(await holdBeforeCommit(state, request))) {
+		if (!(await holdBeforeCommit(state, request)) || !(await waitToBeOvertaken(state, request))) {
 			abandonIdempotency(state, request);
 			request.raw.socket?.destroy();
 			return reply.hijack();

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { ApiError } from '../errors';
-import { fingerprintOf, type StoredResponse } from '../idempotencyStore';
+import { fingerprintOf, type IdempotencyScope, type StoredResponse } from '../idempotencyStore';
 import { retryAfterHeader } from '../retryAfter';
 import type { ServerState } from '../state';
 import { parseIdempotencyKey } from '../idempotencyKey';
@@ -47,6 +47,7 @@ export function registerIdempotency(api: FastifyInstance, state: ServerState): v
 				return;
 			case 'in-flight':
 				state.stats.inFlightConflicts++;
+				state.overtakers.get(scopeKey(scope))?.abort();
 				throw new ApiError(
 					409,
 					'IDEMPOTENCY_KEY_IN_USE',
@@ -78,4 +79,31 @@ export function completeIdempotency(
 export function abandonIdempotency(state: ServerState, request: FastifyRequest): void {
 	const scope = request.ctx.idempotencyScope;
 	if (scope) state.idempotency.abandon(scope);
+}
+
+const scopeKey = (scope: IdempotencyScope) => `${scope.clientId} ${scope.method} ${scope.path} ${scope.key}`;
+
+/**
+ * holdUntilOvertakenMs: a new request with a key waits before it commits until a second request with the same
+ * key has met it in flight, so that a test of racing retries or executions gets its race whatever the machine's
+ * speed. False if the server closed meanwhile.
+ */
+export async function waitToBeOvertaken(
+	state: ServerState,
+	request: FastifyRequest,
+	holdMs = state.options.holdUntilOvertakenMs,
+): Promise<boolean> {
+	const scope = request.ctx.idempotencyScope;
+	if (!scope || !(holdMs > 0)) return true;
+	const key = scopeKey(scope);
+	const release = state.sleeper.child();
+	state.overtakers.set(key, release);
+	state.stats.held++;
+	try {
+		await state.sleeper.sleep(holdMs, release.signal);
+	} finally {
+		state.stats.held--;
+	}
+	if (state.overtakers.get(key) === release) state.overtakers.delete(key);
+	return !state.sleeper.closed;
 }

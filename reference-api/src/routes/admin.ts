@@ -34,6 +34,7 @@ const configPatchSchema = {
 					),
 				},
 				slowMs: nonNegative,
+				slowUntilOvertaken: { type: 'boolean' },
 				retryAfterSeconds: nonNegative,
 				retryAfterFormat: { type: 'string', enum: ['seconds', 'http-date', 'mixed'] },
 				methods: { type: 'array', items: { type: 'string' } },
@@ -56,6 +57,7 @@ const configPatchSchema = {
 		requireIdempotencyKey: { type: 'boolean' },
 		ignoreIdempotencyKeys: { type: 'boolean' },
 		inFlightRetryAfterSeconds: nonNegative,
+		holdUntilOvertakenMs: nonNegative,
 		webhooks: {
 			type: 'object',
 			additionalProperties: false,
@@ -110,6 +112,7 @@ export type ConfigPatch = DeepPartial<
 		| 'requireIdempotencyKey'
 		| 'ignoreIdempotencyKeys'
 		| 'inFlightRetryAfterSeconds'
+		| 'holdUntilOvertakenMs'
 		| 'webhooks'
 	>
 >;
@@ -176,6 +179,7 @@ export function registerAdminRoutes(admin: FastifyInstance, state: ServerState):
 			faultsInjected: stats.faultsInjected,
 			tokensIssued: stats.tokensIssued,
 			inFlight: { now: stats.inFlight, max: stats.maxInFlight },
+			held: stats.held,
 		};
 	});
 

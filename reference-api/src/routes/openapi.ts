@@ -10,7 +10,7 @@ export const openApiInfo = {
 	version: '1.0.0',
 	description:
 		'Projects, with the directory (users, teams, custom fields) they refer to. Authenticate with an API key ' +
-		'(X-API-Key or Authorization: Bearer) or an OAuth2 client-credentials token from /oauth/token. POST and PATCH ' +
+		'(X-API-Key, Authorization: Bearer, or the api_key query parameter) or an OAuth2 client-credentials token from /oauth/token. POST and PATCH ' +
 		'accept an Idempotency-Key header: a retry with the same key and body replays the stored response. ' +
 		'Project events (project.created, project.updated, project.status_changed, project.deleted) are POSTed to the ' +
 		'URLs subscribed with POST /webhooks (scope webhooks:write), signed the Standard Webhooks way: ' +

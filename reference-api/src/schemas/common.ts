@@ -102,7 +102,7 @@ export function errorResponses(...statuses: number[]): Record<string, unknown> {
 }
 
 export function securedBy(scope?: Scope): Array<Record<string, string[]>> {
-	return [{ apiKeyHeader: [] }, { bearerAuth: [] }, { oauth2: scope ? [scope] : [] }];
+	return [{ apiKeyHeader: [] }, { apiKeyQuery: [] }, { bearerAuth: [] }, { oauth2: scope ? [scope] : [] }];
 }
 
 export const securitySchemes = {
@@ -111,6 +111,12 @@ export const securitySchemes = {
 		in: 'header',
 		name: 'X-API-Key',
 		description: 'An API key. It may also be sent as `Authorization: Bearer <key>`.',
+	},
+	apiKeyQuery: {
+		type: 'apiKey',
+		in: 'query',
+		name: 'api_key',
+		description: 'An API key in the address, for clients that cannot set headers.',
 	},
 	bearerAuth: { type: 'http', scheme: 'bearer', description: 'An OAuth2 access token or an API key.' },
 	oauth2: {

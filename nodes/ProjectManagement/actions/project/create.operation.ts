@@ -6,16 +6,19 @@ import { dryRunOption, idempotencyKeyOption, requestOptions } from '../../descri
 import type { ProjectBody } from '../../fields/projectBody';
 import { buildProjectBody } from '../../fields/projectBody';
 import type { KeyedTask } from '../../reliability/concurrency';
+import { successorKey } from '../../reliability/idempotency';
 import type { CallSettings } from '../../transport/request';
 import { apiRequest, settle } from '../../transport/request';
+import type { ApiSuccess } from '../../transport/response';
 import { isDuplicateName } from '../../transport/response';
-import { AmbiguousName } from '../failures';
+import { AmbiguousName, ProjectNotFound } from '../failures';
 import type { CallCost, ItemDone } from '../outcome';
 import { NO_CALLS, addCosts, done } from '../outcome';
 import type { ItemSettings } from '../settings';
 import { idempotencyConflictKey, nameConflictKey } from './conflictKeys';
 import { showRequest } from './dryRun';
-import { projectPath } from './projectCall';
+import { projectIn } from './projectAnswer';
+import { callProject, projectPath } from './projectCall';
 import { idempotencyKeyFor, readProjectInput } from './projectInput';
 
 const properties: INodeProperties[] = [
@@ -57,7 +60,32 @@ const properties: INodeProperties[] = [
 	},
 	additionalProjectFields,
 	customFieldsMapper,
-	requestOptions([dryRunOption, idempotencyKeyOption]),
+	requestOptions([
+		dryRunOption,
+		idempotencyKeyOption,
+		{
+			displayName: 'Identical Items',
+			name: 'identicalItems',
+			type: 'options',
+			options: [
+				{
+					name: 'Are One Project',
+					value: 'oneProject',
+					description:
+						"An item whose fields are all the same as an earlier one's is the same request sent twice: the first creates the project, the others return it (outcome replayed), also in later runs while the API keeps idempotency keys",
+				},
+				{
+					name: 'Are One Project Each',
+					value: 'eachItem',
+					description:
+						'Every item creates its own project. Where names must be unique, the second identical item meets a taken name and follows "If a Project With This Name Exists".',
+				},
+			],
+			default: 'oneProject',
+			description:
+				'What two items with exactly the same fields mean. The API keeps idempotency keys for a limited time (24 hours on the reference API); after that a run on the same input is new to it.',
+		},
+	]),
 ];
 
 const displayOptions = { show: { resource: ['project'], operation: ['create'] } };
@@ -116,15 +144,24 @@ export function prepare(
 		this.getTimezone(),
 	);
 	const name = body.name as string;
-	const idempotencyKey = idempotencyKeyFor.call(this, settings, 'project:create', body);
+	// Identical items are one project, unless the user chose one project for each item: then the item's
+	// position is part of its key (and a re-run of the same input still finds each item's own project).
+	const idempotencyKey = idempotencyKeyFor.call(
+		this,
+		settings,
+		'project:create',
+		settings.identicalItems === 'eachItem' ? { body, item: itemIndex } : body,
+	);
 	const updateBody = updateBodyOf(body);
 	// An update is re-applied on a later run (a new execution) rather than answered from the API's store,
-	// which would return the project as it was then; within one execution the key stays the same.
+	// which would return the project as it was then; within one execution the key stays the same. The item's
+	// position keeps apart items that make the same change at different points of one run (b, a, b).
 	const updateKey =
 		ifExists === 'update'
 			? idempotencyKeyFor.call(this, settings, 'project:upsert', {
 					body: updateBody,
 					execution: this.getExecutionId(),
+					item: itemIndex,
 				})
 			: undefined;
 	const item: CreateItem = { settings, ifExists, body, name, idempotencyKey, updateBody, updateKey };
@@ -147,19 +184,8 @@ async function send(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone
 	}
 
 	if (existing === undefined) {
-		const posted = await settle(
-			apiRequest.call(
-				this,
-				{ method: 'POST', path: '/projects', body: body as IDataObject, idempotencyKey },
-				settings.call,
-			),
-		);
-		if ('value' in posted) {
-			const response = posted.value;
-			cost = addCosts(cost, response);
-			const outcome = response.replayed ? 'replayed' : 'created';
-			return done(outcome, cost, response.body as IDataObject, idempotencyKey);
-		}
+		const posted = await settle(post.call(this, body, idempotencyKey, settings.call));
+		if ('value' in posted) return await createdProject.call(this, item, posted.value, cost);
 		const failure = posted.failure;
 		if (ifExists === 'error' || !isDuplicateName(failure)) throw failure;
 		// Another run created the name between the lookup and the create: find it again and carry on.
@@ -177,11 +203,64 @@ async function send(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone
 		{ method: 'PATCH', path: projectPath(String(existing.id)), body: updateBody, idempotencyKey: updateKey },
 		settings.call,
 	);
-	cost = addCosts(cost, response);
+	const updated = await projectIn.call(this, response, settings.call, addCosts(cost, response), updateKey);
 	// Also when the API replays the update (an earlier attempt made it): in Create, "replayed" keeps meaning that
 	// an earlier attempt created the project.
-	return done('updated', cost, response.body as IDataObject, updateKey);
+	return done('updated', updated.cost, updated.project, updateKey);
 }
+
+async function post(
+	this: IExecuteFunctions,
+	body: ProjectBody,
+	idempotencyKey: string,
+	settings: CallSettings,
+): Promise<ApiSuccess> {
+	return await apiRequest.call(
+		this,
+		{ method: 'POST', path: '/projects', body: body as IDataObject, idempotencyKey },
+		settings,
+	);
+}
+
+/** How often a create is sent again after finding that the project an earlier attempt made was deleted. */
+const MAX_RECREATIONS = 2;
+
+/**
+ * The project the POST created, or, when the API replayed an earlier answer, the project an earlier attempt or
+ * run created, provided it still exists: a replayed answer can name a project deleted since (the API keeps keys for
+ * a day or more). Then the item is created again, under a key derived from the old one and the deleted project, so
+ * that this too is safe to retry and re-run.
+ */
+async function createdProject(
+	this: IExecuteFunctions,
+	item: CreateItem,
+	first: ApiSuccess,
+	before: CallCost,
+): Promise<ItemDone> {
+	let response = first;
+	let key = item.idempotencyKey;
+	let cost = before;
+	let note: string | undefined;
+	for (let round = 0; ; round++) {
+		const answer = await projectIn.call(this, response, item.settings.call, addCosts(cost, response), key);
+		cost = answer.cost;
+		if (!response.replayed) return { ...done('created', cost, answer.project, key), note };
+		const id = String(answer.project.id);
+		// Only the existence check, not an attempt at the change: it is not counted in the item's attempts.
+		const check = await settle(callProject.call(this, id, { method: 'GET' }, item.settings.call));
+		if ('value' in check) {
+			const project = isObject(check.value.body) ? check.value.body : answer.project;
+			return { ...done('replayed', cost, project, key), note };
+		}
+		if (!(check.failure instanceof ProjectNotFound) || round >= MAX_RECREATIONS) throw check.failure;
+		note = `The project an earlier run created for this item (${id}) has been deleted since; a new one was created.`;
+		key = successorKey(key, id);
+		response = await post.call(this, item.body, key, item.settings.call);
+	}
+}
+
+const isObject = (value: unknown): value is IDataObject =>
+	value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** What Create would send, and with "If a Project With This Name Exists" what it would look up and do. */
 async function dryRun(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone> {

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { projectLocator } from '../../descriptions/projectLocator';
@@ -7,6 +7,7 @@ import { projectIdFrom } from '../../fields/projectLocator';
 import type { ItemDone } from '../outcome';
 import { done } from '../outcome';
 import type { ItemSettings } from '../settings';
+import { projectIn } from './projectAnswer';
 import { callProject } from './projectCall';
 
 const properties: INodeProperties[] = [projectLocator, requestOptions()];
@@ -22,5 +23,6 @@ export async function execute(
 ): Promise<ItemDone> {
 	const id = projectIdFrom(this.getNodeParameter('project', itemIndex));
 	const response = await callProject.call(this, id, { method: 'GET' }, settings.call);
-	return done('found', response, response.body as IDataObject);
+	const { project, cost } = await projectIn.call(this, response, settings.call, response);
+	return done('found', cost, project);
 }

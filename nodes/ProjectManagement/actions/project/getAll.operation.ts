@@ -2,6 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { requestOptions } from '../../descriptions/requestOptions';
+import { FieldError } from '../../fields/fieldError';
+import { describeValue, numberFromText } from '../../fields/values';
 import { asPage, paginate } from '../../transport/paginate';
 import { apiRequest } from '../../transport/request';
 import type { CallCost, ItemDone } from '../outcome';
@@ -10,6 +12,8 @@ import type { ItemSettings } from '../settings';
 
 /** The API's largest page. */
 const PAGE_SIZE = 100;
+/** Return All reads at most this many pages (100,000 projects), so that an API that never ends the list cannot hold the run. */
+export const MAX_PAGES = 1_000;
 
 const properties: INodeProperties[] = [
 	{
@@ -71,6 +75,19 @@ const displayOptions = { show: { resource: ['project'], operation: ['getAll'] } 
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
+/** Limit as a whole number of at least 1; text such as "10" from an expression is read, "ten" is refused. */
+function limitOf(raw: unknown): number {
+	const value = typeof raw === 'string' ? numberFromText(raw) : raw;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+		throw new FieldError(
+			'Limit',
+			`"Limit" must be a whole number of 1 or more, but it is ${describeValue(raw)}`,
+			'Set Limit to how many projects to return, such as 50, or turn on Return All.',
+		);
+	}
+	return Math.floor(value);
+}
+
 /** The filters the user set, as the API's query parameters; an empty filter is no filter. */
 function queryOf(filters: IDataObject): IDataObject {
 	const query: IDataObject = {};
@@ -92,18 +109,20 @@ export async function execute(
 	settings: ItemSettings,
 ): Promise<ItemDone> {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll
-		? Infinity
-		: Math.max(1, Math.floor(this.getNodeParameter('limit', itemIndex, 50) as number));
+	const limit = returnAll ? Infinity : limitOf(this.getNodeParameter('limit', itemIndex, 50));
 	const query = queryOf(this.getNodeParameter('filters', itemIndex, {}) as IDataObject);
 
 	let cost: CallCost = NO_CALLS;
-	const projects = await paginate(async (cursor, wanted) => {
-		const qs: IDataObject = { ...query, limit: Math.min(PAGE_SIZE, wanted) };
-		if (cursor) qs.cursor = cursor;
-		const response = await apiRequest.call(this, { method: 'GET', path: '/projects', qs }, settings.call);
-		cost = addCosts(cost, response);
-		return asPage(response.body);
-	}, limit);
+	const projects = await paginate(
+		async (cursor, wanted) => {
+			const qs: IDataObject = { ...query, limit: Math.min(PAGE_SIZE, wanted) };
+			if (cursor) qs.cursor = cursor;
+			const response = await apiRequest.call(this, { method: 'GET', path: '/projects', qs }, settings.call);
+			cost = addCosts(cost, response);
+			return asPage(response);
+		},
+		limit,
+		MAX_PAGES,
+	);
 	return done('found', cost, projects);
 }

@@ -13,6 +13,7 @@ import { NO_CALLS, done } from '../outcome';
 import type { ItemSettings } from '../settings';
 import { idempotencyConflictKey, nameConflictKey, projectConflictKey } from './conflictKeys';
 import { showRequest } from './dryRun';
+import { projectIn } from './projectAnswer';
 import { callProject, projectPath } from './projectCall';
 import { idempotencyKeyFor, readProjectInput } from './projectInput';
 
@@ -23,10 +24,64 @@ const properties: INodeProperties[] = [
 		...customFieldsMapper,
 		hint: "The project-management system replaces all of a project's custom fields with the ones sent: when you set any custom field here, also set those the project should keep.",
 	},
+	{
+		displayName: 'Fields to Clear',
+		name: 'clearFields',
+		type: 'multiOptions',
+		options: [
+			{ name: 'Budget', value: 'budget' },
+			{ name: 'Custom Fields (All)', value: 'customFields' },
+			{ name: 'Description', value: 'description' },
+			{ name: 'End Date', value: 'endDate' },
+			{ name: 'Owner', value: 'ownerId' },
+			{ name: 'Priority', value: 'priority' },
+			{ name: 'Start Date', value: 'startDate' },
+			{ name: 'Teams', value: 'teamIds' },
+		],
+		default: [],
+		description:
+			'Fields to empty on the project. An empty value under Update Fields leaves a field as it is; choose it here to remove its value.',
+	},
 	requestOptions([dryRunOption, idempotencyKeyOption]),
 ];
 
 const displayOptions = { show: { resource: ['project'], operation: ['update'] } };
+
+const CLEARABLE: Record<string, string> = {
+	budget: 'Budget',
+	customFields: 'Custom Fields',
+	description: 'Description',
+	endDate: 'End Date',
+	ownerId: 'Owner',
+	priority: 'Priority',
+	startDate: 'Start Date',
+	teamIds: 'Teams',
+};
+
+/** The fields chosen in "Fields to Clear", sent as null; a field both set and cleared is a mistake to point out. */
+function addCleared(body: IDataObject, chosen: unknown): void {
+	const fields = Array.isArray(chosen) ? chosen : typeof chosen === 'string' ? chosen.split(',') : [];
+	for (const raw of fields) {
+		const field = String(raw).trim();
+		if (field === '') continue;
+		const label = CLEARABLE[field];
+		if (label === undefined) {
+			throw new FieldError(
+				'Fields to Clear',
+				`"Fields to Clear" names ${JSON.stringify(field.slice(0, 40))}, which is not a field that can be cleared`,
+				`Choose from the list: ${Object.values(CLEARABLE).join(', ')}.`,
+			);
+		}
+		if (body[field] !== undefined) {
+			throw new FieldError(
+				'Fields to Clear',
+				`"${label}" is both set under Update Fields and chosen in "Fields to Clear"`,
+				`Either set "${label}" or clear it, not both.`,
+			);
+		}
+		body[field] = null;
+	}
+}
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
@@ -44,19 +99,22 @@ export function prepare(
 	const body = buildProjectBody(readProjectInput.call(this, itemIndex, 'updateFields'), this.getTimezone(), {
 		requireName: false,
 	}) as IDataObject;
+	addCleared(body, this.getNodeParameter('clearFields', itemIndex, []));
 	if (Object.keys(body).length === 0) {
 		throw new FieldError(
 			'Update Fields',
 			'Nothing to update: no field is set',
-			'Add the fields to change under "Update Fields" or "Custom Fields". Fields that an expression leaves empty are not sent.',
+			'Add the fields to change under "Update Fields" or "Custom Fields", or choose fields to empty in "Fields to Clear". Fields that an expression leaves empty are not sent.',
 		);
 	}
 	// The key holds the execution: a retry or "Retry On Fail" within this run is recognised by the API, while a
-	// later run applies the change again instead of getting the stored answer of an earlier one.
+	// later run applies the change again instead of getting the stored answer of an earlier one. It also holds the
+	// item's position, so that items setting a project to b, then a, then b all take effect, in that order.
 	const idempotencyKey = idempotencyKeyFor.call(this, settings, 'project:update', {
 		id,
 		body,
 		execution: this.getExecutionId(),
+		item: itemIndex,
 	});
 	const keys = [projectConflictKey(id), idempotencyConflictKey(idempotencyKey)];
 	if (typeof body.name === 'string') keys.push(nameConflictKey(body.name));
@@ -76,10 +134,6 @@ async function send(
 		return done('dryRun', NO_CALLS, { dryRun: true, request }, idempotencyKey);
 	}
 	const response = await callProject.call(this, id, { method: 'PATCH', body, idempotencyKey }, settings.call);
-	return done(
-		response.replayed ? 'replayed' : 'updated',
-		response,
-		response.body as IDataObject,
-		idempotencyKey,
-	);
+	const { project, cost } = await projectIn.call(this, response, settings.call, response, idempotencyKey);
+	return done(response.replayed ? 'replayed' : 'updated', cost, project, idempotencyKey);
 }
