@@ -82,6 +82,11 @@ export interface RateLimitOptions {
 	enabled: boolean;
 	capacity: number;
 	refillPerSecond: number;
+	/**
+	 * Whether answers carry `RateLimit-Policy` and `RateLimit` (the default); false: a refused request learns only
+	 * its `Retry-After`, as from many APIs.
+	 */
+	headers?: boolean;
 }
 
 export interface ReferenceApiOptions {

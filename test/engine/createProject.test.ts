@@ -302,13 +302,19 @@ describe('waits the API asks for are honoured', () => {
 		},
 	);
 
-	it('a Retry-After beyond Max Wait ends the item with a message instead of retrying early', async () => {
+	it('a Retry-After beyond Max Rate-Limit Wait ends the item with a message instead of waiting past it', async () => {
 		await api.configure({ faults: { rates: { ...noFaults(), unavailable: 1 }, retryAfterSeconds: 30 } });
-		const result = await run(deals(1), { ...mapped, options: fast({ maxWaitSeconds: 5 }) });
-		expect(result.error?.message).toMatch(
-			/asked to wait 30 s before trying again \(HTTP 503\), longer than Max Wait/,
+		// A credential of its own: the 30 s hold it learns paces everything sent with that credential afterwards.
+		harness.setCredential('held', { baseUrl: api.url, apiKey: CANARY_KEY, keyLocation: 'header' });
+		const result = await run(
+			deals(1),
+			{ ...mapped, options: fast({ maxRateLimitWaitSeconds: 5 }) },
+			{ credentialId: 'held' },
 		);
-		expect(result.error?.description).toMatch(/Max Wait \(Seconds\)" .* to at least 30/);
+		expect(result.error?.message).toMatch(
+			/rate limit: it asked to wait 30 s more, after this item had already waited 0 s/,
+		);
+		expect(result.error?.description).toMatch(/Max Rate-Limit Wait \(Seconds\)/);
 		expect(await api.createAttempts()).toHaveLength(1);
 	});
 });

@@ -182,6 +182,24 @@ describe('a failed item without Continue On Fail', () => {
 });
 
 describe('one pace for the whole batch', () => {
+	// The pace of an API is shared by everything this process sends it (transport/sharedPace.ts). Each test here
+	// starts from what a process knows before its first request: an API at an address of its own.
+	beforeEach(async () => {
+		await api.close();
+		api = await ReferenceApi.start();
+		await api.configure({
+			faults: { seed: 5, rates: noFaults(), retryAfterSeconds: 1, retryAfterFormat: 'seconds', slowMs: 60 },
+			rateLimit: { enabled: false },
+			latencyMs: 0,
+			uniqueNames: true,
+		});
+		harness.setCredential('key', {
+			baseUrl: api.url,
+			apiKey: DEMO_CREDENTIALS.apiKey,
+			keyLocation: 'header',
+		});
+	});
+
 	it('keeps to Max Requests per Second for all items together', async () => {
 		const result = await create(deals(30, 'Ceiling'), { maxRequestsPerSecond: 10 });
 		expect(outcomes(result)).toEqual(Array(30).fill('created'));

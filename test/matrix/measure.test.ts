@@ -10,7 +10,16 @@ import { SCENARIOS } from './scenarios';
 const scenario = SCENARIOS[0];
 
 function report(index: number, fields: Partial<ItemReport>): ItemReport {
-	return { index, kind: 'ok', name: `deal ${index}`, reports: 1, attempts: 1, waitedMs: 0, ...fields };
+	return {
+		index,
+		kind: 'ok',
+		name: `deal ${index}`,
+		reports: 1,
+		attempts: 1,
+		rateLimited: 0,
+		waitedMs: 0,
+		...fields,
+	};
 }
 
 function entry(seq: number, fields: Partial<RequestLogEntry>): RequestLogEntry {

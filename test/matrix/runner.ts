@@ -41,6 +41,8 @@ export interface ItemReport {
 	reports: number;
 	outcome?: string;
 	attempts: number;
+	/** Rate-limit waits: requests the API answered "busy, come back at …", which are not attempts. */
+	rateLimited: number;
 	waitedMs: number;
 	idempotencyKey?: string;
 	projectId?: string;
@@ -295,6 +297,7 @@ export class MatrixRunner {
 			name: item.name,
 			reports: 0,
 			attempts: 0,
+			rateLimited: 0,
 			waitedMs: 0,
 		}));
 		let strayOutputs = 0;
@@ -313,6 +316,7 @@ export class MatrixRunner {
 				const outcome = (output.json._result ?? output.json.details ?? {}) as IDataObject;
 				report.outcome = outcome.outcome as string | undefined;
 				report.attempts = Number(outcome.attempts ?? 0);
+				report.rateLimited = Number(outcome.rateLimited ?? 0);
 				report.waitedMs = Number(outcome.waitedMs ?? 0);
 				report.idempotencyKey = outcome.idempotencyKey as string | undefined;
 				report.retryable = outcome.retryable as boolean | undefined;
@@ -440,8 +444,8 @@ export class MatrixRunner {
 			unreported: run.reports.filter((report) => report.reports === 0 || !report.outcome).length,
 			reportedTwice: run.reports.filter((report) => report.reports > 1).length,
 			strayOutputs: run.strayOutputs,
-			attempts: run.reports.reduce((sum, report) => sum + report.attempts, 0),
-			maxAttempts: Math.max(0, ...run.reports.map((report) => report.attempts)),
+			attempts: run.reports.reduce((sum, report) => sum + report.attempts + report.rateLimited, 0),
+			maxAttempts: Math.max(0, ...run.reports.map((report) => report.attempts + report.rateLimited)),
 			serverAttempts: log.length,
 			serverRequests: nodeRequests.length,
 			...measured,
@@ -577,7 +581,8 @@ export function measure(
 	if (log.length > 0) {
 		for (const report of reports) {
 			if (!report.idempotencyKey || report.attempts === 0) continue;
-			if ((attemptsSeen.get(report.idempotencyKey) ?? 0) + lookups !== report.attempts) attemptMismatches++;
+			const reported = report.attempts + report.rateLimited;
+			if ((attemptsSeen.get(report.idempotencyKey) ?? 0) + lookups !== reported) attemptMismatches++;
 			if (report.waitedMs < (requestedWaitMs.get(report.idempotencyKey) ?? 0)) waitUnderreported++;
 		}
 	}

@@ -47,6 +47,7 @@ describe('the node as n8n shows it', () => {
 	it('shows the retry defaults the transport uses', () => {
 		expect(find('maxAttempts').default).toBe(DEFAULT_RETRY_POLICY.maxAttempts);
 		expect(find('maxWaitSeconds').default).toBe(DEFAULT_RETRY_POLICY.maxWaitMs / 1000);
+		expect(find('maxRateLimitWaitSeconds').default).toBe(DEFAULT_RETRY_POLICY.maxRateLimitWaitMs / 1000);
 		expect(find('retryDelayMs').default).toBe(DEFAULT_RETRY_POLICY.baseDelayMs);
 		expect(find('timeoutSeconds').default).toBe(DEFAULT_TIMEOUT_SECONDS);
 	});

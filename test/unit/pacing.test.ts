@@ -5,6 +5,8 @@ import {
 } from '../../nodes/ProjectManagement/reliability/headers';
 import {
 	FIRST_ANSWER_GRACE_MS,
+	HoldTooLong,
+	IDLE_REARM_MS,
 	MIN_RATE_PER_SECOND,
 	Pacer,
 	type PaceTicket,
@@ -134,6 +136,52 @@ describe('Pacer: when requests of a batch may start', () => {
 		await clock.advance(1);
 		await rest.all;
 		expect(rest.started()).toBe(3);
+	});
+
+	it('after a quiet spell the next request goes alone again, to learn the current limits', async () => {
+		const clock = new VirtualClock();
+		const pacer = await answeredPacer(clock, {});
+		await clock.advance(IDLE_REARM_MS + 1);
+		const opener = await clock.run(pacer.acquire());
+		const rest = startMany(pacer, 2);
+		await clock.advance(10);
+		expect(rest.started()).toBe(0);
+		pacer.observe(opener, OK, {});
+		await rest.all;
+		expect(rest.started()).toBe(2);
+	});
+
+	it('a hold longer than a request may wait is refused at once, saying how long it is', async () => {
+		const clock = new VirtualClock();
+		const pacer = await answeredPacer(clock, {});
+		const ticket = await clock.run(pacer.acquire());
+		pacer.observe(ticket, 429, { 'retry-after': '30' });
+		await expect(pacer.acquire(10_000)).rejects.toEqual(new HoldTooLong(30_000));
+		const waiting = clock.run(pacer.acquire(60_000));
+		const started = await waiting;
+		expect(started.heldMs).toBeGreaterThanOrEqual(30_000);
+	});
+
+	it('the requests one hold kept back go out spread over a short window after it, never before', async () => {
+		const clock = new VirtualClock();
+		const draws = [0, 0.5, 0.99];
+		const pacer = new Pacer({
+			maxPerSecond: 0,
+			maxPauseMs: 60_000,
+			now: clock.read,
+			sleep: clock.sleep,
+			random: () => draws.shift() ?? 0,
+		});
+		const first = await clock.run(pacer.acquire());
+		// A 429 whose Retry-After is 0 seconds decreases nothing; a 2 s hold that came from elsewhere holds all.
+		pacer.observe(first, 503, { 'retry-after': '2' });
+		const heldAt = clock.now;
+		const rest = startMany(pacer, 3);
+		await clock.run(rest.all);
+		const starts = rest.tickets.map((ticket) => ticket!.startedAt - heldAt);
+		expect(Math.min(...starts)).toBeGreaterThanOrEqual(2000);
+		expect(Math.max(...starts)).toBeLessThanOrEqual(2000 + 500);
+		expect(new Set(starts).size).toBe(3);
 	});
 
 	it('also lets the others go when the first request failed without an answer', async () => {

@@ -14,7 +14,15 @@ import {
 } from '../../nodes/ProjectManagement/reliability/retry';
 import { waitUntil } from '../../nodes/ProjectManagement/reliability/waitUntil';
 
-const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxBackoffMs: 1000, maxWaitMs: 5000 };
+const policy: RetryPolicy = {
+	maxAttempts: 4,
+	baseDelayMs: 100,
+	maxBackoffMs: 1000,
+	maxWaitMs: 5000,
+	maxRateLimitWaitMs: 5000,
+};
+/** Attempt number `attempt`, after `waited` ms of rate-limit waits. */
+const at = (attempt: number, waited = 0) => ({ attempt, rateLimitWaitedMs: waited });
 const NOW = Date.parse('2026-11-24T10:00:00Z');
 const response = (statusCode: number, headers: Record<string, string> = {}, errorCode?: string) =>
 	({ kind: 'response', statusCode, headers, errorCode }) as const;
@@ -34,7 +42,8 @@ describe('which answers are retried', () => {
 	});
 
 	it('retries resets and timeouts but not a host that does not resolve', () => {
-		const at = (code: string) => decideRetry({ kind: 'network', code }, 1, policy, NOW, () => 0.5);
+		const at = (code: string) =>
+			decideRetry({ kind: 'network', code }, { attempt: 1, rateLimitWaitedMs: 0 }, policy, NOW, () => 0.5);
 		expect(at('ECONNRESET').retry).toBe(true);
 		expect(at('TIMEOUT').retry).toBe(true);
 		expect(at('ECONNREFUSED').retry).toBe(true);
@@ -71,11 +80,11 @@ describe('Retry-After', () => {
 
 	it('waits for the quota that is used up when the API reports two, as the pacing does', () => {
 		const headers = { ratelimit: '"burst";r=5;t=1, "daily";r=0;t=30' };
-		const decision = decideRetry(response(429, headers), 1, policy, NOW, () => 0);
+		const decision = decideRetry(response(429, headers), at(1), policy, NOW, () => 0);
 		expect(decision).toMatchObject({ retry: false, retryable: true });
-		expect(decideRetry(response(429, headers), 1, { ...policy, maxWaitMs: 60_000 }, NOW, () => 0)).toEqual(
-			expect.objectContaining({ retry: true, delayMs: 30_000 }),
-		);
+		expect(
+			decideRetry(response(429, headers), at(1), { ...policy, maxRateLimitWaitMs: 60_000 }, NOW, () => 0),
+		).toEqual(expect.objectContaining({ retry: true, delayMs: 30_000 }));
 	});
 
 	it('finds headers whatever their case', () => {
@@ -93,38 +102,89 @@ describe('backoff', () => {
 	});
 
 	it('never waits less than Retry-After', () => {
-		const decision = decideRetry(response(429, { 'Retry-After': '3' }), 1, policy, NOW, () => 0);
+		const decision = decideRetry(response(429, { 'Retry-After': '3' }), at(1), policy, NOW, () => 0);
 		expect(decision).toEqual(expect.objectContaining({ retry: true, delayMs: 3000 }));
 	});
 
 	it('honours an HTTP-date Retry-After on 503', () => {
 		const headers = { 'retry-after': new Date(NOW + 2000).toUTCString() };
-		expect(decideRetry(response(503, headers), 2, policy, NOW, () => 0)).toEqual(
+		expect(decideRetry(response(503, headers), at(2), policy, NOW, () => 0)).toEqual(
 			expect.objectContaining({ retry: true, delayMs: 2000 }),
 		);
 	});
 
 	it('uses the larger of backoff and Retry-After', () => {
-		const decision = decideRetry(response(503, { 'retry-after': '0' }), 3, policy, NOW, () => 0.5);
+		const decision = decideRetry(response(503, { 'retry-after': '0' }), at(3), policy, NOW, () => 0.5);
 		expect(decision).toEqual(expect.objectContaining({ retry: true, delayMs: 200 }));
+	});
+});
+
+describe('a rate limit is a wait, not a failure', () => {
+	it('a 429 or 503 that says when to come back does not use up an attempt, even at the last one', () => {
+		for (const status of [429, 503]) {
+			const decision = decideRetry(
+				response(status, { 'retry-after': '1' }),
+				at(policy.maxAttempts),
+				policy,
+				NOW,
+				() => 0,
+			);
+			expect(decision).toEqual(expect.objectContaining({ retry: true, delayMs: 1000, rateLimited: true }));
+		}
+		const quota = decideRetry(
+			response(429, { ratelimit: '"default";r=0;t=2' }),
+			at(policy.maxAttempts),
+			policy,
+			NOW,
+			() => 0,
+		);
+		expect(quota).toEqual(expect.objectContaining({ retry: true, delayMs: 2000, rateLimited: true }));
+	});
+
+	it('a 429 that does not say when is an error: it uses an attempt and backs off', () => {
+		expect(decideRetry(response(429), at(policy.maxAttempts), policy, NOW, () => 0)).toEqual(
+			expect.objectContaining({ retry: false, retryable: true }),
+		);
+		expect(decideRetry(response(429, { 'retry-after': '0' }), at(1), policy, NOW, () => 0)).toEqual(
+			expect.objectContaining({ retry: true, rateLimited: false }),
+		);
+	});
+
+	it('the waits end when the item has waited its budget, saying how long the API asked for', () => {
+		const decision = decideRetry(response(429, { 'retry-after': '2' }), at(1, 3500), policy, NOW, () => 0);
+		expect(decision).toEqual(
+			expect.objectContaining({ retry: false, retryable: true, rateLimited: true, askedToWaitMs: 2000 }),
+		);
+		expect(decision.reason).toContain('asked to wait 2 s more after 4 s');
+	});
+
+	it('requests held by one rate limit go out spread over a short window after it, never before', () => {
+		const delays = [0, 0.5, 0.999].map((draw) => {
+			const decision = decideRetry(response(429, { 'retry-after': '2' }), at(1), policy, NOW, () => draw);
+			return decision.retry ? decision.delayMs : -1;
+		});
+		expect(delays[0]).toBe(2000);
+		expect(delays[1]).toBeGreaterThan(2000);
+		expect(delays[2]).toBeLessThanOrEqual(2000 + 500);
+		expect(new Set(delays).size).toBe(3);
 	});
 });
 
 describe('when the retries end', () => {
 	it('stops after the last attempt and says the failure could pass', () => {
-		const decision = decideRetry(response(500), policy.maxAttempts, policy, NOW, () => 0);
+		const decision = decideRetry(response(500), at(policy.maxAttempts), policy, NOW, () => 0);
 		expect(decision).toEqual(expect.objectContaining({ retry: false, retryable: true }));
 		expect(decision.reason).toContain('all 4 attempts used');
 	});
 
 	it('stops rather than undercut a Retry-After longer than the maximum wait', () => {
-		const decision = decideRetry(response(429, { 'retry-after': '60' }), 1, policy, NOW, () => 0);
+		const decision = decideRetry(response(429, { 'retry-after': '60' }), at(1), policy, NOW, () => 0);
 		expect(decision).toEqual(expect.objectContaining({ retry: false, retryable: true }));
 		expect(decision.reason).toContain('asked to wait 60 s');
 	});
 
 	it('does not retry validation errors at all', () => {
-		expect(decideRetry(response(400), 1, policy, NOW, () => 0)).toEqual(
+		expect(decideRetry(response(400), at(1), policy, NOW, () => 0)).toEqual(
 			expect.objectContaining({ retry: false, retryable: false }),
 		);
 	});

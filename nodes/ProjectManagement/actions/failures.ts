@@ -79,6 +79,13 @@ function advice(failure: ApiCallFailure, operation: string): { message: string; 
 			description: `${nothing}The node does not follow redirects, so that the credential is never sent anywhere but the Base URL. If that address is where the API now lives, put it (without /api/v1) into the credential's Base URL.`,
 		};
 	}
+	if (failure.details.rateLimitWaitedSeconds !== undefined) {
+		const asked = failure.details.askedToWaitSeconds ?? 0;
+		return {
+			message: `The API's rate limit: it asked to wait ${asked} s more, after this item had already waited ${failure.details.rateLimitWaitedSeconds} s for it`,
+			description: `${nothing}The API is busy with more requests than it allows. Raise "Max Rate-Limit Wait (Seconds)" in the node's Options, lower "Max Requests per Second", or run the workflow again later.`,
+		};
+	}
 	if (failure.details.askedToWaitSeconds !== undefined) {
 		return {
 			message: `The API asked to wait ${failure.details.askedToWaitSeconds} s before trying again (HTTP ${statusCode}), longer than Max Wait allows`,
@@ -243,6 +250,7 @@ export function toItemFailure(
 			retryable,
 		};
 		if (idempotencyKey !== undefined) outcome.idempotencyKey = idempotencyKey;
+		if (error.details.rateLimited > 0) outcome.rateLimited = error.details.rateLimited;
 		return { error: apiError(node, error, itemIndex, message, description), outcome };
 	}
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) {

@@ -39,12 +39,15 @@ export interface OutcomeRecord {
 	retryable?: boolean;
 	/** Something the user should know about an item that ended well, in a sentence. */
 	note?: string;
+	/** How often the API said it was busy and when to come back: waits, not attempts. Absent when never. */
+	rateLimited?: number;
 }
 
 /** Attempts and waits of one or more API calls, added up. */
 export interface CallCost {
 	attempts: number;
 	waitedMs: number;
+	rateLimited?: number;
 }
 
 /** An item that sent nothing: a Dry Run, or one stopped by its own data. */
@@ -52,7 +55,11 @@ export const NO_CALLS: CallCost = { attempts: 0, waitedMs: 0 };
 
 export function addCosts(...calls: CallCost[]): CallCost {
 	return calls.reduce(
-		(sum, call) => ({ attempts: sum.attempts + call.attempts, waitedMs: sum.waitedMs + call.waitedMs }),
+		(sum, call) => ({
+			attempts: sum.attempts + call.attempts,
+			waitedMs: sum.waitedMs + call.waitedMs,
+			rateLimited: (sum.rateLimited ?? 0) + (call.rateLimited ?? 0),
+		}),
 		NO_CALLS,
 	);
 }
@@ -90,5 +97,6 @@ export function recordOf(item: ItemDone): OutcomeRecord {
 	};
 	if (item.idempotencyKey !== undefined) record.idempotencyKey = item.idempotencyKey;
 	if (item.note !== undefined) record.note = item.note;
+	if (item.cost.rateLimited) record.rateLimited = item.cost.rateLimited;
 	return record;
 }

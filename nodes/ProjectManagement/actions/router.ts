@@ -3,13 +3,16 @@ import { sleep } from 'n8n-workflow';
 
 import type { KeyedTask } from '../reliability/concurrency';
 import { InOrder, KeyedSequencer, forEachLimited } from '../reliability/concurrency';
-import { Pacer } from '../reliability/pacing';
+import { RateCeiling } from '../reliability/pacing';
+import { connectionOf } from '../transport/connection';
+import { settle } from '../transport/request';
+import { sharedPacer } from '../transport/sharedPace';
 import type { Ended, ItemFailure } from './failures';
 import { stoppedRunError, toItemFailure } from './failures';
 import type { ItemDone } from './outcome';
 import { failureItem, successItems } from './output';
 import * as project from './project';
-import type { ItemSettings } from './settings';
+import type { ItemSettings, Pacing } from './settings';
 import { itemSettingsOf, readOptions, runSettingsOf } from './settings';
 
 /**
@@ -57,14 +60,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const chosen = operations[resource]?.[operation];
 	const firstOptions = readOptions.call(this, 0);
 	const run = runSettingsOf(firstOptions);
-	const pacer = new Pacer({
-		maxPerSecond: run.maxRequestsPerSecond,
-		maxPauseMs: run.maxPauseMs,
-		now: Date.now,
-		sleep,
-	});
+	// The API's pace is shared with every other execution in this n8n process that calls it. Without a usable
+	// credential there is none: each item then fails with the credential's own message.
+	const connection = await settle(connectionOf(this));
+	const pacing: Pacing = {
+		pacer: 'value' in connection ? sharedPacer(connection.value) : undefined,
+		ceiling:
+			run.maxRequestsPerSecond > 0 ? new RateCeiling(run.maxRequestsPerSecond, Date.now, sleep) : undefined,
+	};
 	const settingsOf = (itemIndex: number) =>
-		itemSettingsOf(itemIndex === 0 ? firstOptions : readOptions.call(this, itemIndex), pacer);
+		itemSettingsOf(itemIndex === 0 ? firstOptions : readOptions.call(this, itemIndex), pacing);
 	const continueOnFail = this.continueOnFail();
 	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 	const sequencer = new KeyedSequencer();

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { Pacer } from '../reliability/pacing';
+import type { Pacer, RateCeiling } from '../reliability/pacing';
 import type { RetryPolicy } from '../reliability/retry';
 import { DEFAULT_RETRY_POLICY } from '../reliability/retry';
 import type { CallSettings } from '../transport/request';
@@ -24,8 +24,6 @@ export interface RunSettings {
 	maxInFlight: number;
 	/** 0: no ceiling of the user's own. */
 	maxRequestsPerSecond: number;
-	/** The longest pause the API may impose on the whole batch: the first item's Max Wait. */
-	maxPauseMs: number;
 }
 
 /** What one item goes by. */
@@ -58,23 +56,30 @@ export function runSettingsOf(options: IDataObject): RunSettings {
 	return {
 		maxInFlight: Math.floor(positive(options.maxInFlight, DEFAULT_MAX_IN_FLIGHT)),
 		maxRequestsPerSecond: positive(options.maxRequestsPerSecond, 0),
-		maxPauseMs: maxWaitMsOf(options),
 	};
 }
 
-export function itemSettingsOf(options: IDataObject, pacer?: Pacer): ItemSettings {
+/** What paces an item's requests: the API's shared pace, and the run's own ceiling when the user set one. */
+export interface Pacing {
+	pacer?: Pacer;
+	ceiling?: RateCeiling;
+}
+
+export function itemSettingsOf(options: IDataObject, pacing: Pacing = {}): ItemSettings {
 	const policy: RetryPolicy = {
 		...DEFAULT_RETRY_POLICY,
 		baseDelayMs: positive(options.retryDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs),
 		maxAttempts: Math.floor(positive(options.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts)),
 		maxWaitMs: maxWaitMsOf(options),
+		maxRateLimitWaitMs:
+			positive(options.maxRateLimitWaitSeconds, DEFAULT_RETRY_POLICY.maxRateLimitWaitMs / 1000) * 1000,
 	};
 	const rawKey = options.idempotencyKey;
 	return {
 		call: {
 			timeoutMs: positive(options.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS) * 1000,
 			policy,
-			pacer,
+			...pacing,
 		},
 		customKey: rawKey === undefined || rawKey === '' ? undefined : rawKey,
 		includeOutcome: options.includeOutcome !== false,

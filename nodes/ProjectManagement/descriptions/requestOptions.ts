@@ -32,7 +32,17 @@ const maxWaitSeconds: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 3600 },
 	default: 60,
 	description:
-		'The longest the node waits before one retry. When the API asks for a longer pause (Retry-After), the item fails with a message instead of retrying too early.',
+		'The longest the node waits before one retry after an error (a server error, a lost connection). When the API asks for a longer pause there, the item fails with a message instead of retrying too early. Rate limits are waited out under Max Rate-Limit Wait instead.',
+};
+
+const maxRateLimitWaitSeconds: INodeProperties = {
+	displayName: 'Max Rate-Limit Wait (Seconds)',
+	name: 'maxRateLimitWaitSeconds',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 86400 },
+	default: 300,
+	description:
+		"The most time in all one item may wait because the API is busy and said when to come back (a 429 or 503 with Retry-After, or a used-up quota). These waits do not use up Max Attempts. Past this, the item fails saying how long it waited and what the API asked for. Keep it below the workflow's timeout.",
 };
 
 const retryDelayMs: INodeProperties = {
@@ -72,7 +82,7 @@ const maxRequestsPerSecond: INodeProperties = {
 	typeOptions: { minValue: 0, numberPrecision: 2 },
 	default: 0,
 	description:
-		'The most requests the node starts in one second, for all items together (0: no limit of its own). Whatever this says, the node slows down when the API announces a rate limit or answers "too many requests", and speeds up again when it allows. Read from the first item.',
+		'The most requests this node starts in one second, for all items of a run together (0: no limit of its own). Whatever this says, the node slows down when the API announces a rate limit or answers "too many requests", and speeds up again when it allows; that pace is shared by every execution in this n8n process that uses the same credential. Read from the first item.',
 };
 
 /** For Create and Update: the key that makes a retried request safe. */
@@ -112,6 +122,7 @@ export function requestOptions(extra: INodeProperties[] = []): INodeProperties {
 			includeOutcome,
 			maxAttempts,
 			maxInFlight,
+			maxRateLimitWaitSeconds,
 			maxRequestsPerSecond,
 			maxWaitSeconds,
 			retryDelayMs,

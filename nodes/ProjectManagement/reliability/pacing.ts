@@ -1,11 +1,13 @@
 import type { HeaderBag } from './headers';
 import { exhaustedQuotaResetMs, headerValue, parseRetryAfter, policyRatePerSecond } from './headers';
+import { RELEASE_SPREAD_MAX_MS, RELEASE_SPREAD_SHARE } from './retry';
 import { waitUntil } from './waitUntil';
 
 /**
- * Adaptive pacing: one Pacer is shared by every item of one run of the node and decides when the next request
- * of the batch may start, so that the batch runs at the rate the API grants instead of meeting its limit item
- * by item. Plain code, no n8n types; the clock and the sleep are injected so that tests control time.
+ * Adaptive pacing: one Pacer is shared by every request to one API (one credential and Base URL) in the n8n
+ * process, across the items of a run and across executions (see pacerRegistry.ts), and decides when the next
+ * request may start, so that they run at the rate the API grants instead of meeting its limit one by one. Plain
+ * code, no n8n types; the clock, the sleep and the randomness are injected so that tests control them.
  *
  * What it reads from every answer (transport/ hands them over):
  * - `RateLimit-Policy` (IETF draft-ietf-httpapi-ratelimit-headers): `"default";q=50;w=1` grants q requests per
@@ -13,8 +15,10 @@ import { waitUntil } from './waitUntil';
  *   that first carries it until one carries another (or a success carries no rate-limit field at all).
  * - `RateLimit` of the same draft: `"default";r=0;t=2`. A quota used up (r = 0) holds the whole batch for t
  *   seconds. Other values of r are not used: the policy already sets the pace.
- * - `Retry-After` on 429, or on 503: holds the whole batch until then (at most `maxPauseMs`), not only the
- *   item that got it; the item's own retry waits for it anyway (helpers/retry.ts).
+ * - `Retry-After` on 429, or on 503: holds every request until then (at most `maxPauseMs`), not only the
+ *   one that got it; its own retry waits for it anyway (retry.ts). When the hold ends and nothing else sets the
+ *   pace, the requests it held go out spread over a short window (RELEASE_SPREAD_*), not all at one instant.
+ *   A request that may wait less than the hold (its item's rate-limit budget) is refused at once (HoldTooLong).
  * - A 429 (unless its Retry-After is 0) also halves the pace (multiplicative decrease), at most once per
  *   change of pace: 429s of requests started before the last change say nothing about the new pace. The pace
  *   then grows again by RECOVERY_PER_SECOND each second without a 429, and the limit is lifted once it has grown
@@ -22,19 +26,30 @@ import { waitUntil } from './waitUntil';
  *
  * The user's ceiling (`maxPerSecond`) caps all of it; 0 is none.
  *
- * The first request of a batch goes alone: the others start when its answer is in, or after FIRST_ANSWER_GRACE_MS.
+ * The first request goes alone (the first to this API in the process, and the first after IDLE_REARM_MS without
+ * any): the others start when its answer is in, or after FIRST_ANSWER_GRACE_MS.
  * That answer brings the API's rate-limit fields (so that a small quota is not overrun by the opening burst), and
  * with OAuth2 it is the request for which n8n fetches the token, which the others then use instead of each
  * fetching one.
  */
 
 export interface PacerOptions {
-	/** The user's ceiling in requests per second; 0 (or less) sets none. */
+	/** A ceiling in requests per second; 0 (or less) sets none. */
 	maxPerSecond: number;
-	/** The longest pause one answer may impose on the whole batch (the node's Max Wait). */
+	/** The longest pause one answer may impose on every request. */
 	maxPauseMs: number;
 	now: () => number;
 	sleep: (ms: number) => Promise<void>;
+	/** Draws for the spread after a hold; Math.random unless a test fixes them. */
+	random?: () => number;
+}
+
+/** A request may not wait as long as the API holds every request: the hold ends `holdMs` from now. */
+export class HoldTooLong extends Error {
+	constructor(readonly holdMs: number) {
+		super(`The API asked every request to wait ${Math.ceil(holdMs / 1000)} s`);
+		this.name = 'HoldTooLong';
+	}
 }
 
 /** Given for each request start; handed back with its answer. */
@@ -44,6 +59,8 @@ export interface PaceTicket {
 	epoch: number;
 	/** How long the request waited for its turn. */
 	waitedMs: number;
+	/** The part of that wait spent in a hold the API asked for (a rate limit), not in spacing. */
+	heldMs: number;
 }
 
 /**
@@ -52,6 +69,12 @@ export interface PaceTicket {
  * hangs until its timeout does not hold the rest of the batch behind it.
  */
 export const FIRST_ANSWER_GRACE_MS = 1_000;
+
+/**
+ * After this long without a request, the next one goes alone again: what the API announced a while ago may have
+ * changed, and a burst after a quiet spell is best opened by one request that brings the current limits.
+ */
+export const IDLE_REARM_MS = 60_000;
 
 /** The slowest pace the decrease goes down to, in requests per second; a Retry-After pause still applies. */
 export const MIN_RATE_PER_SECOND = 1;
@@ -69,6 +92,8 @@ export class Pacer {
 	/** The decreased pace after a 429, and when it was set; undefined while no decrease holds. */
 	private decreased: { rate: number; at: number } | undefined;
 	private pausedUntil = 0;
+	/** How widely the requests held by the current hold are spread after it, when nothing else spaces them. */
+	private releaseSpreadMs = 0;
 	/** The earliest moment the next request may start (waiting requests reserve their turn here). */
 	private nextSlot = 0;
 	private epoch = 0;
@@ -76,6 +101,7 @@ export class Pacer {
 	/** Set once the first request has started; resolved when any answer (or failure) has come back. */
 	private firstAnswer: Promise<void> | undefined;
 	private answered = false;
+	private lastStartAt = 0;
 	private markAnswered: () => void = () => {};
 
 	constructor(private readonly options: PacerOptions) {
@@ -94,11 +120,17 @@ export class Pacer {
 
 	/**
 	 * Waits for the next request's turn. Turns are spaced by the current pace and never begin before a hold
-	 * ends; a hold that begins while a request waits sends it back into the queue.
+	 * ends; a hold that begins while a request waits sends it back into the queue. A hold that would last longer
+	 * than `holdLimitMs` from now throws HoldTooLong instead of waiting.
 	 */
-	async acquire(): Promise<PaceTicket> {
+	async acquire(holdLimitMs = Infinity): Promise<PaceTicket> {
 		const { now, sleep } = this.options;
+		const random = this.options.random ?? Math.random;
 		const requested = now();
+		if (this.answered && requested - this.lastStartAt > IDLE_REARM_MS) {
+			this.answered = false;
+			this.firstAnswer = undefined;
+		}
 		if (!this.answered) {
 			if (this.firstAnswer === undefined) {
 				this.firstAnswer = new Promise<void>((resolve) => (this.markAnswered = resolve));
@@ -108,16 +140,28 @@ export class Pacer {
 			}
 		}
 		let current = now();
+		let heldMs = 0;
 		for (;;) {
-			const slot = Math.max(current, this.pausedUntil, this.nextSlot);
-			this.nextSlot = slot + this.intervalMs(slot);
+			const held = this.pausedUntil > current;
+			if (held && this.pausedUntil - current > holdLimitMs) throw new HoldTooLong(this.pausedUntil - current);
+			let slot = Math.max(current, this.pausedUntil, this.nextSlot);
+			const interval = this.intervalMs(slot);
+			if (held && interval === 0) {
+				// Nothing spaces the requests the hold kept back: each draws its own moment in a short window after it.
+				slot = Math.max(slot, this.pausedUntil + random() * this.releaseSpreadMs);
+			} else {
+				this.nextSlot = slot + interval;
+			}
 			if (slot > current) await waitUntil(slot, now, sleep);
+			const before = current;
 			current = now();
+			if (held) heldMs += current - before;
 			if (current >= this.pausedUntil) break;
 		}
+		this.lastStartAt = current;
 		this.recentStarts.push(current);
 		if (this.recentStarts.length > RECENT_STARTS) this.recentStarts.shift();
-		return { startedAt: current, epoch: this.epoch, waitedMs: current - requested };
+		return { startedAt: current, epoch: this.epoch, waitedMs: current - requested, heldMs };
 	}
 
 	/**
@@ -156,7 +200,11 @@ export class Pacer {
 				: undefined;
 		const holdMs = retryAfterMs ?? exhaustedQuotaResetMs(quotaHeader);
 		if (holdMs !== undefined && holdMs > 0) {
-			this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(holdMs, this.options.maxPauseMs));
+			const until = now + Math.min(holdMs, this.options.maxPauseMs);
+			if (until > this.pausedUntil) {
+				this.pausedUntil = until;
+				this.releaseSpreadMs = Math.min(RELEASE_SPREAD_MAX_MS, holdMs * RELEASE_SPREAD_SHARE);
+			}
 		}
 
 		// "Retry-After: 0" is the API saying that no one needs to slow down.
@@ -197,5 +245,31 @@ export class Pacer {
 			return (recent.length * 1000) / Math.max(1, now - recent[0]);
 		}
 		return Math.max(MIN_RATE_PER_SECOND, recent.length);
+	}
+}
+
+/**
+ * A fixed ceiling in requests per second, for the requests of one run (the node's Max Requests per Second): it
+ * spaces their starts and learns nothing. The API's own pace is the shared Pacer's.
+ */
+export class RateCeiling {
+	private nextSlot = 0;
+	private readonly intervalMs: number;
+
+	constructor(
+		perSecond: number,
+		private readonly now: () => number,
+		private readonly sleep: (ms: number) => Promise<void>,
+	) {
+		this.intervalMs = 1000 / perSecond;
+	}
+
+	/** Waits for the next start this ceiling allows; returns how long that was. */
+	async take(): Promise<number> {
+		const requested = this.now();
+		const slot = Math.max(requested, this.nextSlot);
+		this.nextSlot = slot + this.intervalMs;
+		if (slot > requested) await waitUntil(slot, this.now, this.sleep);
+		return this.now() - requested;
 	}
 }

@@ -13,8 +13,14 @@ export interface RetryPolicy {
 	baseDelayMs: number;
 	/** Cap of one backoff step (full jitter draws below it). */
 	maxBackoffMs: number;
-	/** The longest single wait the user accepts; a server asking for more ends the retries. */
+	/** The longest single wait after an error the user accepts; a server asking for more ends the retries. */
 	maxWaitMs: number;
+	/**
+	 * The most time in all one item may wait because the API said it is busy and when to come back (a 429 or 503
+	 * with Retry-After, or a used-up RateLimit quota). Such waits are not attempts: a rate limit is a wait, not a
+	 * failure, until this is used up.
+	 */
+	maxRateLimitWaitMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -22,7 +28,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	baseDelayMs: 500,
 	maxBackoffMs: 20_000,
 	maxWaitMs: 60_000,
+	maxRateLimitWaitMs: 300_000,
 };
+
+/**
+ * Requests that waited out the same rate limit go out spread over a short window after the moment the API named
+ * (never before it): this share of the wait, at most RELEASE_SPREAD_MAX_MS.
+ */
+export const RELEASE_SPREAD_SHARE = 0.25;
+export const RELEASE_SPREAD_MAX_MS = 1_000;
 
 /** What one attempt came back with, reduced to what the decision needs. */
 export type AttemptResult =
@@ -30,14 +44,38 @@ export type AttemptResult =
 	| { kind: 'network'; code: string };
 
 export type RetryDecision =
-	| { retry: true; delayMs: number; reason: string }
+	| {
+			retry: true;
+			delayMs: number;
+			reason: string;
+			/** The API said it is busy and when to come back: a wait that does not use up an attempt. */
+			rateLimited: boolean;
+	  }
 	| {
 			retry: false;
 			reason: string;
 			retryable: boolean;
 			/** Set when the retries end because the API asked for a longer wait than the user allows. */
 			askedToWaitMs?: number;
+			/** Set when that wait was a rate limit's, beyond what was left of Max Rate-Limit Wait. */
+			rateLimited?: boolean;
 	  };
+
+/** What one call has used up so far. */
+export interface RetryCount {
+	/** Attempts that ended in an error (or the first attempt), 1-based like `attempt` in the loop. */
+	attempt: number;
+	/** Time already waited for the API's rate limit. */
+	rateLimitWaitedMs: number;
+	/** Rate-limit waits so far (bounded by MAX_RATE_LIMIT_WAITS). */
+	rateLimitWaits?: number;
+}
+
+/**
+ * The most rate-limit waits of one call, whatever their length: beyond this, a rate limit counts as an error
+ * attempt again, so that an API answering "come back in 1 ms" forever cannot keep a request loop going.
+ */
+export const MAX_RATE_LIMIT_WAITS = 100;
 
 /** Error codes in a 409 body that mean "the same request is still running", not a business conflict. */
 const IN_PROGRESS_CONFLICT_CODES = new Set(['IDEMPOTENCY_KEY_IN_USE', 'REQUEST_IN_PROGRESS']);
@@ -124,12 +162,25 @@ export function fullJitterDelay(retryNumber: number, policy: RetryPolicy, random
 }
 
 /**
- * Decide what follows attempt number `attempt` (1-based). A server-requested wait is never undercut;
- * when it is longer than the user's maximum wait, the retries end rather than waiting too little.
+ * A wait the API asked for because it is busy, with a time to come back: 429 or 503 with a Retry-After above 0,
+ * or a used-up RateLimit quota. Undefined for anything else (an error to retry with backoff, or not at all).
+ */
+export function rateLimitWaitMs(result: AttemptResult, nowMs: number): number | undefined {
+	if (result.kind !== 'response' || (result.statusCode !== 429 && result.statusCode !== 503))
+		return undefined;
+	const requested = serverRequestedWaitMs(result.headers, nowMs);
+	return requested !== undefined && requested > 0 ? requested : undefined;
+}
+
+/**
+ * Decide what follows an attempt. A rate limit with a time to come back is waited out (spread over a short
+ * window after that time, so that the requests it held do not all return at once) while the item's rate-limit
+ * budget lasts, without using up an attempt. Otherwise: a server-requested wait is never undercut; when it is
+ * longer than the user's maximum wait, or the attempts are used up, the retries end.
  */
 export function decideRetry(
 	result: AttemptResult,
-	attempt: number,
+	count: RetryCount,
 	policy: RetryPolicy,
 	nowMs: number,
 	random: () => number,
@@ -147,7 +198,22 @@ export function decideRetry(
 		requestedMs = serverRequestedWaitMs(result.headers, nowMs);
 	}
 
-	if (attempt >= policy.maxAttempts) {
+	const rateLimitMs = rateLimitWaitMs(result, nowMs);
+	if (rateLimitMs !== undefined && (count.rateLimitWaits ?? 0) < MAX_RATE_LIMIT_WAITS) {
+		if (count.rateLimitWaitedMs + rateLimitMs > policy.maxRateLimitWaitMs) {
+			return {
+				retry: false,
+				reason: `${reason}; the API asked to wait ${Math.ceil(rateLimitMs / 1000)} s more after ${Math.round(count.rateLimitWaitedMs / 1000)} s of waiting for its rate limit`,
+				retryable: true,
+				askedToWaitMs: rateLimitMs,
+				rateLimited: true,
+			};
+		}
+		const spread = random() * Math.min(RELEASE_SPREAD_MAX_MS, rateLimitMs * RELEASE_SPREAD_SHARE);
+		return { retry: true, delayMs: Math.ceil(rateLimitMs + spread), reason, rateLimited: true };
+	}
+
+	if (count.attempt >= policy.maxAttempts) {
 		return { retry: false, reason: `${reason}; all ${policy.maxAttempts} attempts used`, retryable: true };
 	}
 	if (requestedMs !== undefined && requestedMs > policy.maxWaitMs) {
@@ -158,6 +224,6 @@ export function decideRetry(
 			askedToWaitMs: requestedMs,
 		};
 	}
-	const backoff = Math.min(fullJitterDelay(attempt - 1, policy, random), policy.maxWaitMs);
-	return { retry: true, delayMs: Math.max(requestedMs ?? 0, backoff), reason };
+	const backoff = Math.min(fullJitterDelay(count.attempt - 1, policy, random), policy.maxWaitMs);
+	return { retry: true, delayMs: Math.max(requestedMs ?? 0, backoff), reason, rateLimited: false };
 }

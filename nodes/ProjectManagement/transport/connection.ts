@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 /**
@@ -16,6 +17,12 @@ export interface Connection {
 	type: CredentialType;
 	/** The Base URL without spaces or trailing slashes. */
 	baseUrl: string;
+	/**
+	 * Which API and account the requests count against, for the pace shared in the process: the credential (its
+	 * type and id), the Base URL and a digest of the key or client (never the secret itself). A credential whose
+	 * Base URL or key changes gets a pace of its own.
+	 */
+	paceKey: string;
 }
 
 /** The credential chosen in the node's Authentication parameter. */
@@ -68,14 +75,30 @@ export function connectionOf(context: Context): Promise<Connection> {
 	let connection = connections.get(context);
 	if (connection === undefined) {
 		const type = credentialType(context);
-		connection = context
-			.getCredentials(type)
-			.then((credentials) => ({ type, baseUrl: normaliseBaseUrl(credentials.baseUrl) }));
+		connection = context.getCredentials(type).then((credentials) => {
+			const baseUrl = normaliseBaseUrl(credentials.baseUrl);
+			const credentialId = context.getNode().credentials?.[type]?.id ?? '';
+			return { type, baseUrl, paceKey: paceKeyOf(type, credentialId, baseUrl, credentials) };
+		});
 		// A failed read is not kept: the next request tries again and reports its own error.
 		connection.catch(() => connections.delete(context));
 		connections.set(context, connection);
 	}
 	return connection;
+}
+
+function paceKeyOf(
+	type: CredentialType,
+	credentialId: string,
+	baseUrl: string,
+	credentials: IDataObject,
+): string {
+	const account =
+		type === 'projectManagementApi'
+			? String(credentials.apiKey ?? '')
+			: `${String(credentials.clientId ?? '')} ${String(credentials.accessTokenUrl ?? '')}`;
+	const digest = createHash('sha256').update(account, 'utf8').digest('hex').slice(0, 16);
+	return `${type} ${credentialId} ${baseUrl} ${digest}`;
 }
 
 /** Where a request goes: the address n8n's helper is given, as base and path. */

@@ -3,7 +3,8 @@ import { sleep } from 'n8n-workflow';
 
 import type { HeaderBag } from '../reliability/headers';
 import { headerValue } from '../reliability/headers';
-import type { PaceTicket, Pacer } from '../reliability/pacing';
+import type { PaceTicket, Pacer, RateCeiling } from '../reliability/pacing';
+import { HoldTooLong } from '../reliability/pacing';
 import type { AttemptResult, RetryDecision, RetryPolicy } from '../reliability/retry';
 import { decideRetry, mayHaveCommitted, settlesOutcome } from '../reliability/retry';
 import { waitUntil } from '../reliability/waitUntil';
@@ -45,8 +46,10 @@ export interface CallSettings {
 	/** The longest one attempt may take, from sending to the last byte of the answer (an OAuth2 token fetch included). */
 	timeoutMs: number;
 	policy: RetryPolicy;
-	/** Shared by all items of one run of the node; absent for the editor's dropdowns. */
+	/** The API's pace, shared in the process (transport/sharedPace.ts); absent for the editor's dropdowns. */
 	pacer?: Pacer;
+	/** The run's own ceiling (Max Requests per Second), when the user set one. */
+	ceiling?: RateCeiling;
 }
 
 interface RawResponse {
@@ -124,9 +127,13 @@ async function failureOf(
 	facts: {
 		attempt: number;
 		waitedMs: number;
+		rateLimited: number;
+		rateLimitWaitedMs: number;
 		unknown: boolean;
 		idempotencyKey?: string;
 		redirectedTo?: string;
+		/** The API holds every request longer than the item may still wait (HoldTooLong). */
+		holdMs?: number;
 	},
 ): Promise<ApiCallFailure> {
 	const secrets = await currentSecrets(context);
@@ -139,7 +146,8 @@ async function failureOf(
 		apiMessage === undefined ? undefined : quoteApiText(apiMessage),
 		errorBody.html,
 	);
-	const askedToWaitMs = decision.retry ? undefined : decision.askedToWaitMs;
+	const askedToWaitMs = facts.holdMs ?? (decision.retry ? undefined : decision.askedToWaitMs);
+	const rateLimitStop = facts.holdMs !== undefined || (!decision.retry && decision.rateLimited === true);
 	return new ApiCallFailure(clean(summary) as string, {
 		statusCode: seen.statusCode,
 		apiCode: clean(errorBody.apiCode),
@@ -156,6 +164,8 @@ async function failureOf(
 		redirectedTo: clean(facts.redirectedTo),
 		tokenRefused: seen.code === 'EAUTH' ? true : undefined,
 		askedToWaitSeconds: askedToWaitMs === undefined ? undefined : Math.ceil(askedToWaitMs / 1000),
+		rateLimited: facts.rateLimited,
+		rateLimitWaitedSeconds: rateLimitStop ? Math.round(facts.rateLimitWaitedMs / 1000) : undefined,
 	});
 }
 
@@ -171,14 +181,32 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 	const cancel = 'getExecutionCancelSignal' in this ? this.getExecutionCancelSignal() : undefined;
 
 	let waitedMs = 0;
+	// Attempts count errors; a rate limit that says when to come back is a wait (counted in rateLimited) instead.
+	let attempt = 1;
+	let rateLimited = 0;
+	let rateLimitWaitedMs = 0;
 	// Whether some attempt so far may have been carried out by the API without an answer reaching us.
 	let maybeCommitted = false;
 	let tokenRenewalAsked = false;
-	for (let attempt = 1; ; attempt++) {
+	for (;;) {
+		if (settings.ceiling) waitedMs += await settings.ceiling.take();
 		let ticket: PaceTicket | undefined;
 		if (settings.pacer) {
-			ticket = await settings.pacer.acquire();
+			const left = settings.policy.maxRateLimitWaitMs - rateLimitWaitedMs;
+			const turn = await settle(settings.pacer.acquire(left));
+			if ('failure' in turn) {
+				if (!(turn.failure instanceof HoldTooLong)) throw turn.failure;
+				const facts = { attempt, waitedMs, rateLimited, rateLimitWaitedMs, unknown: maybeCommitted };
+				const stop = { retry: false as const, reason: 'rate limit', retryable: true };
+				throw await failureOf(this, { headers: {}, thrownMessage: '', statusCode: 429 }, stop, {
+					...facts,
+					idempotencyKey: call.idempotencyKey,
+					holdMs: turn.failure.holdMs,
+				});
+			}
+			ticket = turn.value;
 			waitedMs += ticket.waitedMs;
+			rateLimitWaitedMs += ticket.heldMs;
 		}
 		const options: IHttpRequestOptions = {
 			method: call.method,
@@ -233,10 +261,11 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 				attempts: attempt,
 				waitedMs,
 				replayed: headerValue(seen.headers, 'idempotent-replayed') === 'true',
+				rateLimited,
 			};
 		}
 
-		const facts = { attempt, waitedMs, idempotencyKey: call.idempotencyKey };
+		const facts = { attempt, waitedMs, rateLimited, rateLimitWaitedMs, idempotencyKey: call.idempotencyKey };
 		if (statusCode !== undefined && statusCode >= 300 && statusCode < 400) {
 			// A redirect did nothing with the request; following it is not this node's call to make.
 			const redirectedTo = redirectTarget(seen.headers, shownUrl(connection, call.path));
@@ -268,12 +297,19 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 				attempts: attempt,
 				waitedMs,
 				idempotencyKey: call.idempotencyKey,
+				rateLimited,
 			});
 		}
 
 		if (mayHaveCommitted(result)) maybeCommitted = true;
 
-		const decision = decideRetry(result, attempt, settings.policy, Date.now(), Math.random);
+		const decision = decideRetry(
+			result,
+			{ attempt, rateLimitWaitedMs, rateLimitWaits: rateLimited },
+			settings.policy,
+			Date.now(),
+			Math.random,
+		);
 		if (!decision.retry || cancel?.aborted) {
 			// "Unknown" unless the last answer proves that no attempt created anything (see settlesOutcome).
 			throw await failureOf(this, seen, decision, {
@@ -283,7 +319,14 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 		}
 		const waitStarted = Date.now();
 		await waitUntil(waitStarted + decision.delayMs, Date.now, sleep);
-		waitedMs += Date.now() - waitStarted;
+		const waited = Date.now() - waitStarted;
+		waitedMs += waited;
+		if (decision.rateLimited) {
+			rateLimited++;
+			rateLimitWaitedMs += waited;
+		} else {
+			attempt++;
+		}
 	}
 }
 

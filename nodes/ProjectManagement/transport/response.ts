@@ -17,6 +17,8 @@ export interface ApiSuccess {
 	waitedMs: number;
 	/** The API answered from its idempotency store: the work was done by an earlier request. */
 	replayed: boolean;
+	/** How often the API said it was busy and when to come back (waits that are not attempts). */
+	rateLimited: number;
 }
 
 export interface FieldProblem {
@@ -45,8 +47,12 @@ export class ApiCallFailure extends Error {
 			redirectedTo?: string;
 			/** n8n could not get an OAuth2 access token: nothing was sent to the API. */
 			tokenRefused?: boolean;
-			/** The API asked to wait longer than Max Wait, in seconds. */
+			/** The API asked to wait longer than Max Wait (or than the item's rate-limit budget left), in seconds. */
 			askedToWaitSeconds?: number;
+			/** How often the API said it was busy and when to come back (waits that are not attempts). */
+			rateLimited: number;
+			/** Set when the call ended because the rate-limit waits would have gone past Max Rate-Limit Wait. */
+			rateLimitWaitedSeconds?: number;
 		},
 	) {
 		super(message);

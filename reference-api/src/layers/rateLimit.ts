@@ -11,8 +11,10 @@ export function registerRateLimit(api: FastifyInstance, state: ServerState): voi
 		if (!limits.enabled || !principal) return;
 		const result = state.rateLimiter.take(principal.clientId, limits);
 		const windowSeconds = Math.ceil(limits.capacity / limits.refillPerSecond);
-		reply.header('ratelimit-policy', `"default";q=${limits.capacity};w=${windowSeconds}`);
-		reply.header('ratelimit', `"default";r=${result.remaining};t=${result.resetSeconds}`);
+		if (limits.headers !== false) {
+			reply.header('ratelimit-policy', `"default";q=${limits.capacity};w=${windowSeconds}`);
+			reply.header('ratelimit', `"default";r=${result.remaining};t=${result.resetSeconds}`);
+		}
 		if (!result.allowed) {
 			const retryAfter = retryAfterHeader(request, result.retryAfterSeconds, 'seconds');
 			throw new ApiError(

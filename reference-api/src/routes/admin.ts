@@ -48,6 +48,7 @@ const configPatchSchema = {
 				enabled: { type: 'boolean' },
 				capacity: { type: 'integer', minimum: 1 },
 				refillPerSecond: { type: 'number', exclusiveMinimum: 0 },
+				headers: { type: 'boolean' },
 			},
 		},
 		latencyMs: nonNegative,
