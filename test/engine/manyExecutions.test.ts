@@ -49,6 +49,12 @@ async function burst(count: number, options: IDataObject = {}, repeats = 0): Pro
 const outcomeOf = (result: RunResult) =>
 	result.error ? 'error' : (result.output[0]?.json._result as IDataObject | undefined)?.outcome;
 
+/** The projects the API holds, read with the rate limit off (the reads must not be refused). */
+async function projects(): Promise<Array<Record<string, unknown>>> {
+	await api.configure({ rateLimit: { enabled: false } });
+	return await api.projects();
+}
+
 async function refusedShare(): Promise<number> {
 	const creates = await api.createAttempts();
 	return creates.filter((entry) => entry.status === 429).length / creates.length;
@@ -61,7 +67,7 @@ describe('one-item executions at once, against a rate limit', () => {
 		expect(
 			results.map(outcomeOf).filter((outcome) => outcome !== 'created' && outcome !== 'replayed'),
 		).toEqual([]);
-		expect(await api.projects()).toHaveLength(80);
+		expect(await projects()).toHaveLength(80);
 		// Each execution's own pace would send its first request at once: 90 at a moment against a bucket of 20.
 		expect(await refusedShare()).toBeLessThanOrEqual(0.1);
 	});
@@ -70,7 +76,7 @@ describe('one-item executions at once, against a rate limit', () => {
 		await api.configure({ rateLimit: { enabled: true, capacity: 20, refillPerSecond: 20, headers: false } });
 		const results = await burst(60, { maxAttempts: 1 });
 		expect(results.map(outcomeOf)).toEqual(Array(60).fill('created'));
-		expect(await api.projects()).toHaveLength(60);
+		expect(await projects()).toHaveLength(60);
 		const rateLimited = results.map(
 			(result) => (result.output[0].json._result as IDataObject).rateLimited ?? 0,
 		);

@@ -166,16 +166,20 @@ const ALL: Scenario[] = [
 			api: { uniqueNames: true },
 		},
 	),
+	// 200 executions at once against a real rate limit: the 429s come from the API's own bucket, each with a real
+	// Retry-After, and now and then a 503 with one. The executions share one pace (transport/sharedPace.ts), and
+	// every 429 or 503 holds all of them; injected at a fixed share regardless of load, as in row 5, every third
+	// request or so would hold everyone and the pace would collapse, which is not what a rate limit does.
 	scenario(
 		'c5b',
 		'5+6 · real Retry-After (1 s), rate limit',
-		{ throttle: 0.1, unavailable: 0.1 },
+		{ unavailable: 0.005 },
 		{
 			executions: 200,
 			api: {
 				retryAfterSeconds: 1,
 				retryAfterFormat: 'mixed',
-				rateLimit: { enabled: true, capacity: 30, refillPerSecond: 300 },
+				rateLimit: { enabled: true, capacity: 50, refillPerSecond: 50 },
 			},
 		},
 	),
