@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Table from 'cli-table3';
 
 import { PROJECT_MAPPING, projectFor } from './benchProject';
-import { buildIfNeeded } from './build';
+import { buildIfNeeded } from '../harness/package/build';
 import { EngineHarness } from '../test/engine/harness';
 import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
 

@@ -7,7 +7,7 @@
 import Table from 'cli-table3';
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildIfNeeded } from './build';
+import { buildIfNeeded } from '../harness/package/build';
 import { DEALS, DEAL_STAGE_TO_PROJECT, DEAL_TO_PROJECT } from './demoDeals';
 import { EngineHarness } from '../test/engine/harness';
 import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';

@@ -21,7 +21,7 @@ import {
 	type CredentialImport,
 	type WorkflowImport,
 } from '../e2e/lib/n8n';
-import { PACKAGE_ROOT } from './build';
+import { PACKAGE_ROOT } from '../harness/package/paths';
 import { N8nServer, OWNER } from '../e2e/lib/server';
 import { DEMO_CREDENTIALS, startReferenceApi, type RunningReferenceApi } from '../reference-api/src';
 

@@ -6,7 +6,7 @@
  */
 import Table from 'cli-table3';
 
-import { buildIfNeeded } from './build';
+import { buildIfNeeded } from '../harness/package/build';
 import { MatrixRunner, type ScenarioResult } from '../test/matrix/runner';
 import { SCENARIOS } from '../test/matrix/scenarios';
 

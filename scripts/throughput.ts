@@ -27,10 +27,11 @@ import Table from 'cli-table3';
 import { Agent, request } from 'undici';
 
 import { PROJECT_MAPPING, projectFor } from './benchProject';
-import { buildIfNeeded } from './build';
+import { buildIfNeeded } from '../harness/package/build';
 import { forEachLimited } from '../nodes/ProjectManagement/helpers/concurrency';
 import { DEFAULT_MAX_IN_FLIGHT } from '../nodes/ProjectManagement/descriptions/requestOptions';
-import { EngineHarness, PACKAGE_ROOT } from '../test/engine/harness';
+import { PACKAGE_ROOT } from '../harness/package/paths';
+import { EngineHarness } from '../test/engine/harness';
 import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
 
 const QUICK = process.argv.includes('--quick');

@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import Table from 'cli-table3';
 
-import { PACKAGE_ROOT } from './build';
+import { PACKAGE_ROOT } from '../harness/package/paths';
 import { RealN8nBench, type Contender, type RealN8nFigures } from '../e2e/lib/realN8nThroughput';
 import { ReferenceApi } from '../test/engine/referenceApi';
 

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { PACKAGE_ROOT } from '../../scripts/build';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
 
 /**
  * A real n8n, the way users meet it: installed from the npm registry in its own folder under e2e/n8n/<line>

@@ -10,7 +10,7 @@ import {
 	DEV_SAMPLE_WORKFLOW,
 	READY_LINE,
 } from '../../scripts/dev';
-import { PACKAGE_ROOT } from '../../scripts/build';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
 import { N8nHome, NODE24, freePort, installedVersion } from '../lib/n8n';
 import { OWNER } from '../lib/server';
 

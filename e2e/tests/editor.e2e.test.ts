@@ -5,7 +5,7 @@ import { selectors, type Locator, type Page } from 'playwright-core';
 
 import { DEMO_CREDENTIALS, ReferenceApi } from '../../test/engine/referenceApi';
 import { launchBrowser, type RunningBrowser } from '../lib/browser';
-import { PACKAGE_ROOT } from '../../scripts/build';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
 import { E2E_ROOT, N8nHome, installedVersion } from '../lib/n8n';
 import { N8nServer, OWNER } from '../lib/server';
 import { EXTENSIONS_FILE } from './globalSetup';

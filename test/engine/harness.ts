@@ -1,5 +1,3 @@
-import path from 'node:path';
-
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import {
@@ -31,6 +29,7 @@ import type {
 } from 'n8n-workflow';
 import { LoggerProxy, NodeConnectionTypes, Workflow, createRunExecutionData, deepCopy } from 'n8n-workflow';
 
+import { PACKAGE_ROOT } from '../../harness/package/paths';
 import { InMemoryCredentialsHelper } from './credentialsHelper';
 
 /**
@@ -39,7 +38,6 @@ import { InMemoryCredentialsHelper } from './credentialsHelper';
  * package.json and the built files in dist/. Build first (`npm run build`).
  */
 
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 export const NODE_TYPE = 'n8n-nodes-project-management.projectManagement';
 export const SOURCE_NODE_TYPE = 'test.items';
 export const NODE_NAME = 'Create project';
