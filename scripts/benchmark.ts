@@ -9,8 +9,9 @@ import Table from 'cli-table3';
 
 import { PROJECT_MAPPING, projectFor } from './benchProject';
 import { buildIfNeeded } from '../harness/package/build';
-import { EngineHarness } from '../test/engine/harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
+import { EngineHarness } from '../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS } from '../reference-api/src';
+import { ReferenceApi } from '../harness/referenceApi/client';
 
 const argItems = process.argv.indexOf('--items');
 const ITEMS = argItems > 0 ? Number(process.argv[argItems + 1]) : 500;

@@ -9,8 +9,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { buildIfNeeded } from '../harness/package/build';
 import { DEALS, DEAL_STAGE_TO_PROJECT, DEAL_TO_PROJECT } from './demoDeals';
-import { EngineHarness } from '../test/engine/harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
+import { EngineHarness } from '../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS } from '../reference-api/src';
+import { ReferenceApi } from '../harness/referenceApi/client';
 
 const FAULT_SEED = 7;
 

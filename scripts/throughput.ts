@@ -31,8 +31,9 @@ import { buildIfNeeded } from '../harness/package/build';
 import { forEachLimited } from '../nodes/ProjectManagement/helpers/concurrency';
 import { DEFAULT_MAX_IN_FLIGHT } from '../nodes/ProjectManagement/descriptions/requestOptions';
 import { PACKAGE_ROOT } from '../harness/package/paths';
-import { EngineHarness } from '../test/engine/harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
+import { EngineHarness } from '../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS } from '../reference-api/src';
+import { ReferenceApi } from '../harness/referenceApi/client';
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 1 : 3;

@@ -15,7 +15,7 @@ import Table from 'cli-table3';
 
 import { PACKAGE_ROOT } from '../harness/package/paths';
 import { RealN8nBench, type Contender, type RealN8nFigures } from '../e2e/lib/realN8nThroughput';
-import { ReferenceApi } from '../test/engine/referenceApi';
+import { ReferenceApi } from '../harness/referenceApi/client';
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 1 : 3;

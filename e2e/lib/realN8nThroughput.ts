@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { DEMO_CREDENTIALS, type ReferenceApi } from '../../test/engine/referenceApi';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import type { ReferenceApi } from '../../harness/referenceApi/client';
 import { N8nHome, ensureN8nInstalled, packForN8n, type ExecutionResult, type N8nLine } from './n8n';
 import { API_KEY_CREDENTIAL, NODE, createProjectsWorkflow } from './workflows';
 

@@ -1,3 +1,4 @@
+import type { NodeSettings } from '../../harness/nodeSettings';
 import { N8nHome, type WorkflowImport } from './n8n';
 
 /**
@@ -23,14 +24,6 @@ export function credentialsFor(kind: Credential) {
 				authentication: 'projectManagementOAuth2Api',
 				credentials: { projectManagementOAuth2Api: OAUTH2_CREDENTIAL },
 			};
-}
-
-export interface NodeSettings {
-	/** Node settings → On Error. */
-	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
-	retryOnFail?: boolean;
-	maxTries?: number;
-	waitBetweenTries?: number;
 }
 
 /** A workflow that turns `rows` into items and creates one project per item. */

@@ -3,7 +3,8 @@ import path from 'node:path';
 
 import { selectors, type Locator, type Page } from 'playwright-core';
 
-import { DEMO_CREDENTIALS, ReferenceApi } from '../../test/engine/referenceApi';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import { ReferenceApi } from '../../harness/referenceApi/client';
 import { launchBrowser, type RunningBrowser } from '../lib/browser';
 import { PACKAGE_ROOT } from '../../harness/package/paths';
 import { E2E_ROOT, N8nHome, installedVersion } from '../lib/n8n';

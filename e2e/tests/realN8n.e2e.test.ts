@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from '../../test/engine/referenceApi';
+import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
+import { ReferenceApi } from '../../harness/referenceApi/client';
 import { N8N_LINES, N8nHome, installedVersion, nodeOutput, type N8nLine } from '../lib/n8n';
 import { N8nServer } from '../lib/server';
 import { API_KEY_CREDENTIAL, NODE, OAUTH2_CREDENTIAL, createProjectsWorkflow } from '../lib/workflows';

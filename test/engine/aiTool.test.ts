@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { EngineHarness } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
+import { EngineHarness } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import { ReferenceApi } from '../../harness/referenceApi/client';
 
 /**
  * The node as an AI agent's tool. An agent node is connected to the node's tool variant; n8n-core builds the

@@ -1,7 +1,8 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
+import { EngineHarness, type RunResult } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
+import { ReferenceApi } from '../../harness/referenceApi/client';
 
 /**
  * Create Project, run as n8n runs it: workflows through n8n-core's WorkflowExecute, the package loaded from

@@ -2,8 +2,9 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 
 import { ProjectManagementApi } from '../../credentials/ProjectManagementApi.credentials';
 import { ProjectManagementOAuth2Api } from '../../credentials/ProjectManagementOAuth2Api.credentials';
-import { EngineHarness } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
+import { EngineHarness } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import { ReferenceApi } from '../../harness/referenceApi/client';
 
 /** The credential dialog's behaviour: the Test button's request, and the token URL derived from the base URL. */
 

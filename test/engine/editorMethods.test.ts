@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { EngineHarness } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
+import { EngineHarness } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import { ReferenceApi } from '../../harness/referenceApi/client';
 
 /**
  * The editor's dropdowns, pickers and custom-field form, called as n8n's server calls them: n8n-core's

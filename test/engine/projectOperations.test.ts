@@ -1,7 +1,8 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
+import { EngineHarness, type RunResult } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
+import { ReferenceApi } from '../../harness/referenceApi/client';
 
 /**
  * Get, Get Many, Update and Delete, and Create's find-or-create, run as n8n runs them: workflows through

@@ -1,8 +1,9 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { RequestLogEntry } from '../../reference-api/src';
-import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
+import { EngineHarness, type RunResult } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
+import { ReferenceApi } from '../../harness/referenceApi/client';
 
 /**
  * Several items under way at once, and one pace for the whole batch: workflows through n8n's engine against the

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import type { RunResult } from '../engine/harness';
+import type { RunResult } from '../../harness/engine/engineHarness';
 import { MatrixRunner, NODE_ID, WORKFLOW_ID } from './runner';
 
 /**

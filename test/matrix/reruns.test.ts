@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { FAULT_CLASSES, type FaultClass, type RequestLogEntry } from '../../reference-api/src';
 import { Prng } from '../../reference-api/src/prng';
-import type { RunResult } from '../engine/harness';
+import type { RunResult } from '../../harness/engine/engineHarness';
 import { MatrixRunner, NODE_ID, WORKFLOW_ID, buildItems, nodeParameters } from './runner';
 import { SCENARIOS, type Scenario } from './scenarios';
 

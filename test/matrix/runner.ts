@@ -1,8 +1,8 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { FAULT_CLASSES, type RequestLogEntry } from '../../reference-api/src';
-import { EngineHarness, type RunResult } from '../engine/harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from '../engine/referenceApi';
+import { DEMO_CREDENTIALS, FAULT_CLASSES, type RequestLogEntry } from '../../reference-api/src';
+import { EngineHarness, type RunResult } from '../../harness/engine/engineHarness';
+import { ReferenceApi } from '../../harness/referenceApi/client';
 import type { Scenario } from './scenarios';
 
 /**

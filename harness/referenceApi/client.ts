@@ -4,11 +4,11 @@ import type {
 	RequestLogEntry,
 	RunningReferenceApi,
 } from '../../reference-api/src';
-import { DEMO_CREDENTIALS, noFaults, startReferenceApi } from '../../reference-api/src';
+import { DEMO_CREDENTIALS, startReferenceApi } from '../../reference-api/src';
 
 /**
- * The reference API as the engine tests and the demo use it: started on a free loopback port, read and
- * steered through its admin routes over HTTP, as any outside observer would.
+ * The reference API as the engine tests, the demo and the benchmarks use it: started on a free loopback port,
+ * read and steered through its admin routes over HTTP, as any outside observer would.
  */
 export class ReferenceApi {
 	private constructor(private readonly running: RunningReferenceApi) {}
@@ -103,5 +103,3 @@ export interface AdminStats {
 	/** API requests under way now, and the most at once since the last reset. */
 	inFlight: { now: number; max: number };
 }
-
-export { DEMO_CREDENTIALS, noFaults };
