@@ -9,9 +9,10 @@ import Table from 'cli-table3';
 
 import { PROJECT_MAPPING, projectFor } from './benchProject';
 import { buildIfNeeded } from '../harness/package/build';
-import { EngineHarness } from '../harness/engine/engineHarness';
+import type { EngineHarness } from '../harness/engine/engineHarness';
+import { startEngineAndApi } from '../harness/engineAndApi';
+import type { ReferenceApi } from '../harness/referenceApi/client';
 import { DEMO_CREDENTIALS } from '../reference-api/src';
-import { ReferenceApi } from '../harness/referenceApi/client';
 
 const argItems = process.argv.indexOf('--items');
 const ITEMS = argItems > 0 ? Number(process.argv[argItems + 1]) : 500;
@@ -68,8 +69,7 @@ async function throughNode(api: ReferenceApi, harness: EngineHarness, prefix: st
 
 async function main() {
 	buildIfNeeded();
-	const harness = await EngineHarness.load();
-	const api = await ReferenceApi.start();
+	const { api, harness } = await startEngineAndApi();
 	harness.setCredential('bench', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey });
 	const table = new Table({
 		head: [
@@ -89,8 +89,7 @@ async function main() {
 		await baseline(api, 'warm-up baseline');
 		await throughNode(api, harness, 'warm-up node');
 		for (const latencyMs of LATENCIES_MS) {
-			await api.reset();
-			await api.configure({ latencyMs });
+			await api.resetAndConfigure({ latencyMs });
 			const plain = await measure(() => baseline(api, `baseline ${latencyMs}`));
 			const node = await measure(() => throughNode(api, harness, `node ${latencyMs}`));
 			table.push([

@@ -230,8 +230,7 @@ function markdown(section: Section): string {
 
 async function part1(harness: EngineHarness, server: ApiProcess): Promise<Section> {
 	const { api } = server;
-	await api.reset();
-	await api.configure({ latencyMs: PART1.latencyMs, rateLimit: { enabled: false } });
+	await api.resetAndConfigure({ latencyMs: PART1.latencyMs, rateLimit: { enabled: false } });
 	const table = newTable([
 		'concurrency',
 		'items',
@@ -309,8 +308,7 @@ async function part2(harness: EngineHarness, server: ApiProcess): Promise<Sectio
 	const measureWith = async (label: string, once: (run: number) => Promise<RunOutcome>) => {
 		const runs: Array<RunOutcome & { share429: number }> = [];
 		for (let run = 0; run < RUNS; run++) {
-			await api.reset();
-			await api.configure({
+			await api.resetAndConfigure({
 				latencyMs: 0,
 				rateLimit: { enabled: true, capacity: rate, refillPerSecond: rate },
 			});
@@ -485,8 +483,7 @@ async function throughNodeHolding(
 
 async function part4(harness: EngineHarness, server: ApiProcess): Promise<Section[]> {
 	const { api } = server;
-	await api.reset();
-	await api.configure({ latencyMs: 0, rateLimit: { enabled: false } });
+	await api.resetAndConfigure({ latencyMs: 0, rateLimit: { enabled: false } });
 
 	const cpuTable = newTable([
 		'client',

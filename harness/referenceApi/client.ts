@@ -49,6 +49,12 @@ export class ReferenceApi {
 		return this.admin<unknown>('POST', '/reset', {});
 	}
 
+	/** Empties the API (projects, idempotency records, request log, counters), then changes its settings, which a reset keeps. */
+	async resetAndConfigure(patch: DeepPartial<ReferenceApiOptions>) {
+		await this.reset();
+		await this.configure(patch);
+	}
+
 	expireTokens() {
 		return this.admin<unknown>('POST', '/tokens/expire', {});
 	}

@@ -1,34 +1,20 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { EngineHarness, type RunResult } from '../../harness/engine/engineHarness';
+import type { EngineHarness, RunResult } from '../../harness/engine/engineHarness';
 import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
-import { ReferenceApi } from '../../harness/referenceApi/client';
+import { useEngineAndApi } from '../../harness/testSetup';
 
 /**
  * Get, Get Many, Update and Delete, and Create's find-or-create, run as n8n runs them: workflows through
  * n8n-core's WorkflowExecute with the package loaded from dist/, over real HTTP to the reference API.
  */
 
-let api: ReferenceApi;
-let harness: EngineHarness;
-
-beforeAll(async () => {
-	api = await ReferenceApi.start({ faults: { retryAfterSeconds: 1 } });
-	harness = await EngineHarness.load();
-});
-
-afterAll(async () => {
-	await api?.close();
-});
-
-beforeEach(async () => {
-	await api.reset();
-	await api.configure({
-		faults: { seed: 1, rates: noFaults() },
-		rateLimit: { enabled: false },
-		latencyMs: 0,
-	});
-	harness.setCredential('key', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey, keyLocation: 'header' });
+const { api, harness } = useEngineAndApi({
+	api: { faults: { retryAfterSeconds: 1 } },
+	eachTest: {
+		configure: { faults: { seed: 1, rates: noFaults() }, rateLimit: { enabled: false }, latencyMs: 0 },
+		apiKeyCredentials: { key: DEMO_CREDENTIALS.apiKey },
+	},
 });
 
 const fast = (extra: IDataObject = {}) => ({ retryDelayMs: 20, maxAttempts: 5, ...extra });
