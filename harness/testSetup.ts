@@ -1,5 +1,6 @@
 import type { DeepPartial, ReferenceApiOptions } from '../reference-api/src';
 import { startEngineAndApi, type EngineAndApi } from './engineAndApi';
+import { MatrixRunner } from './faultMatrix/runner';
 
 /**
  * Jest hooks for the test files that run the package in n8n's engine against the reference API: what they need
@@ -39,6 +40,15 @@ export function useEngineAndApi(
 		});
 	}
 	return { api: standIn(() => started().api), harness: standIn(() => started().harness) };
+}
+
+/** The fault matrix's runner (its reference API and engine harness, with the canary credentials) for one test file. */
+export function useMatrixRunner(): MatrixRunner {
+	const started = startedForTheFile(
+		() => MatrixRunner.start(),
+		(runner) => runner.close(),
+	);
+	return standIn(started);
 }
 
 /** Starts something before a file's tests and closes it after them; answers a getter for it. */

@@ -1,5 +1,5 @@
 /**
- * The fault matrix as a table: every scenario of test/matrix/scenarios.ts (1,000 items each, seeded faults)
+ * The fault matrix as a table: every scenario of harness/faultMatrix/scenarios.ts (1,000 items each, seeded faults)
  * run through n8n's engine against the reference API, measured from the node's output and from the server.
  * `npm run matrix` (all scenarios), `npm run matrix -- c2 mix` (some, by id), `npm run matrix -- --markdown` (a
  * table to paste). The same runs, with assertions, are the jest suite test/matrix/faultMatrix.test.ts.
@@ -7,8 +7,8 @@
 import Table from 'cli-table3';
 
 import { buildIfNeeded } from '../harness/package/build';
-import { MatrixRunner, type ScenarioResult } from '../test/matrix/runner';
-import { SCENARIOS } from '../test/matrix/scenarios';
+import { MatrixRunner, type ScenarioResult } from '../harness/faultMatrix/runner';
+import { SCENARIOS } from '../harness/faultMatrix/scenarios';
 
 function row(result: ScenarioResult): Array<string | number> {
 	const { counts, settle } = result;
