@@ -14,7 +14,7 @@ import path from 'node:path';
 import Table from 'cli-table3';
 
 import { PACKAGE_ROOT } from '../harness/package/paths';
-import { RealN8nBench, type Contender, type RealN8nFigures } from '../e2e/lib/realN8nThroughput';
+import { RealN8nBench, type Contender, type RealN8nFigures } from '../harness/realN8n/throughputBench';
 import { ReferenceApi } from '../harness/referenceApi/client';
 
 const QUICK = process.argv.includes('--quick');

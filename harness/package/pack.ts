@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
+import { runCommand } from '../runCommand';
+import { PACKAGE_ROOT } from './paths';
+
 /** What `npm pack` made of a package folder. */
 export interface Pack {
 	/** The .tgz file. */
@@ -41,4 +44,31 @@ export function filesBelow(dir: string): string[] {
 		.filter((entry) => entry.isFile())
 		.map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
 		.sort();
+}
+
+/**
+ * The package built (always) and packed by `npm pack`, the tarball unpacked into `into`/extensions, where n8n
+ * finds it as a custom extension (`N8N_CUSTOM_EXTENSIONS`); answers that folder.
+ */
+export async function packForN8n(into: string): Promise<string> {
+	await runCommand('npm', ['run', 'build', '--silent'], PACKAGE_ROOT, process.env, 'npm run build');
+	const packDir = path.join(into, 'pack');
+	mkdirSync(packDir, { recursive: true });
+	const result = spawnSync('npm', ['pack', '--silent', '--pack-destination', packDir], {
+		cwd: PACKAGE_ROOT,
+		encoding: 'utf8',
+	});
+	if (result.status !== 0) throw new Error(`npm pack failed: ${result.stderr}`);
+	const tarball = readdirSync(packDir).find((name) => name.endsWith('.tgz'));
+	if (!tarball) throw new Error('npm pack made no tarball');
+	const extensions = path.join(into, 'extensions');
+	mkdirSync(extensions, { recursive: true });
+	await runCommand(
+		'tar',
+		['-xzf', path.join(packDir, tarball), '-C', extensions],
+		into,
+		process.env,
+		'unpacking the tarball',
+	);
+	return extensions;
 }

@@ -1,5 +1,6 @@
-import type { NodeSettings } from '../../harness/nodeSettings';
-import { N8nHome, type WorkflowImport } from './n8n';
+import type { NodeSettings } from '../nodeSettings';
+import { API_KEY_CREDENTIAL, OAUTH2_CREDENTIAL } from './credentials';
+import { N8nHome, type WorkflowImport } from './home';
 
 /**
  * Workflows as a user builds them in the editor and n8n saves them: a Manual Trigger, the items made by core
@@ -11,9 +12,6 @@ export const TRIGGER = 'When clicking Execute';
 export const ROWS = 'Rows';
 export const SPLIT = 'One item per row';
 export const NODE = 'Create project';
-
-export const API_KEY_CREDENTIAL = { id: 'pmE2eApiKey00001', name: 'Project Management (API key)' };
-export const OAUTH2_CREDENTIAL = { id: 'pmE2eOAuth200001', name: 'Project Management (OAuth2)' };
 
 export type Credential = 'apiKey' | 'oauth2';
 
