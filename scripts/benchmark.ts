@@ -5,13 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import Table from 'cli-table3';
-
 import { PROJECT_MAPPING, projectFor } from './benchProject';
 import { buildIfNeeded } from '../harness/package/build';
 import type { EngineHarness } from '../harness/engine/engineHarness';
 import { startEngineAndApi } from '../harness/engineAndApi';
 import type { ReferenceApi } from '../harness/referenceApi/client';
+import { plainTable } from '../harness/report/tables';
 import { DEMO_CREDENTIALS } from '../reference-api/src';
 
 const argItems = process.argv.indexOf('--items');
@@ -71,18 +70,15 @@ async function main() {
 	buildIfNeeded();
 	const { api, harness } = await startEngineAndApi();
 	harness.setCredential('bench', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey });
-	const table = new Table({
-		head: [
-			'API latency',
-			'items',
-			'baseline ms/item',
-			'node ms/item',
-			'time ratio',
-			'baseline heap MB',
-			'node heap MB',
-		],
-		style: { head: [], border: [] },
-	});
+	const table = plainTable([
+		'API latency',
+		'items',
+		'baseline ms/item',
+		'node ms/item',
+		'time ratio',
+		'baseline heap MB',
+		'node heap MB',
+	]);
 	try {
 		// One warm-up of each, so that module loading and JIT are not billed to the first measurement.
 		await api.configure({ latencyMs: 0 });
