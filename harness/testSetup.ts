@@ -42,7 +42,7 @@ export function useEngineAndApi(
 	return { api: standIn(() => started().api), harness: standIn(() => started().harness) };
 }
 
-/** The fault matrix's runner (its reference API and engine harness, with the canary credentials) for one test file. */
+/** The fault matrix's runner (its reference API and engine harness, canary credentials stored) for one test file. */
 export function useMatrixRunner(): MatrixRunner {
 	const started = startedForTheFile(
 		() => MatrixRunner.start(),

@@ -1,6 +1,6 @@
 /**
- * The fault matrix as a table: every scenario of harness/faultMatrix/scenarios.ts (1,000 items each, seeded faults)
- * run through n8n's engine against the reference API, measured from the node's output and from the server.
+ * The fault matrix as a table: every scenario of harness/faultMatrix/scenarios.ts (1,000 items each, seeded
+ * faults) run through n8n's engine against the reference API, measured from the node's output and from the server.
  * `npm run matrix` (all scenarios), `npm run matrix -- c2 mix` (some, by id), `npm run matrix -- --markdown` (a
  * table to paste). The same runs, with assertions, are the jest suite test/matrix/faultMatrix.test.ts.
  */

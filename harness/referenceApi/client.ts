@@ -49,7 +49,10 @@ export class ReferenceApi {
 		return this.admin<unknown>('POST', '/reset', {});
 	}
 
-	/** Empties the API (projects, idempotency records, request log, counters), then changes its settings, which a reset keeps. */
+	/**
+	 * Empties the API (projects, idempotency records, request log, counters), then changes its settings, which a
+	 * reset keeps as they are.
+	 */
 	async resetAndConfigure(patch: DeepPartial<ReferenceApiOptions>) {
 		await this.reset();
 		await this.configure(patch);

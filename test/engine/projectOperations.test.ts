@@ -1,5 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { customFieldsForm, formColumn } from '../../harness/customFieldsForm';
 import type { EngineHarness, RunResult } from '../../harness/engine/engineHarness';
 import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
 import { useEngineAndApi } from '../../harness/testSetup';
@@ -498,48 +499,18 @@ describe('Dry Run', () => {
 });
 
 describe('typed custom fields and pickers', () => {
-	const mapper = (value: Record<string, string | number | boolean | null>) => ({
-		mappingMode: 'defineBelow',
-		value,
-		matchingColumns: [],
-		schema: [
-			{
-				id: 'department',
-				displayName: 'Department',
-				type: 'options',
-				options: ['Engineering', 'Sales'].map((v) => ({ name: v, value: v })),
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-			{
-				id: 'riskScore',
-				displayName: 'Risk Score',
-				type: 'number',
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-			{
-				id: 'kickoffDate',
-				displayName: 'Kickoff Date',
-				type: 'dateTime',
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-			{
-				id: 'billable',
-				displayName: 'Billable',
-				type: 'boolean',
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-		],
-		attemptToConvertTypes: false,
-		convertFieldsToString: false,
-	});
+	const mapper = (value: Record<string, string | number | boolean | null>) =>
+		customFieldsForm(value, [
+			formColumn(
+				'department',
+				'Department',
+				'options',
+				['Engineering', 'Sales'].map((v) => ({ name: v, value: v })),
+			),
+			formColumn('riskScore', 'Risk Score', 'number'),
+			formColumn('kickoffDate', 'Kickoff Date', 'dateTime'),
+			formColumn('billable', 'Billable', 'boolean'),
+		]);
 
 	it('sends the form values converted to their types, with the owner and teams from the pickers', async () => {
 		const result = await run(

@@ -3,8 +3,9 @@ import { SCENARIOS, type Scenario } from '../../harness/faultMatrix/scenarios';
 import { useMatrixRunner } from '../../harness/testSetup';
 
 /**
- * The fault matrix (see harness/faultMatrix/scenarios.ts): 1,000 items per scenario through n8n's engine against the reference API
- * with seeded faults, measured from the node's output and from the server. `npm run matrix` prints the table.
+ * The fault matrix (see harness/faultMatrix/scenarios.ts): 1,000 items per scenario through n8n's engine
+ * against the reference API with seeded faults, measured from the node's output and from the server.
+ * `npm run matrix` prints the table.
  */
 
 const runner = useMatrixRunner();
