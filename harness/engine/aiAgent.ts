@@ -11,9 +11,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, deepCopy } from 'n8n-workflow';
 
-import type { NodeSettings } from '../nodeSettings';
 import { sourceNode, SOURCE_NAME } from './itemsSource';
-import { NODE_TYPE, packageNode, type CredentialTypeName } from './packageNode';
+import { NODE_TYPE, packageNode, type NodeSetup } from './packageNode';
 import type { WorkflowRunner } from './workflowRunner';
 
 /** The node's AI-tool variant, as n8n registers it for a node with `usableAsTool`. */
@@ -122,17 +121,11 @@ export function toolVariant(nodeType: INodeType): INodeType {
 	return variant;
 }
 
-export interface ToolRunOptions {
+export interface ToolRunOptions extends NodeSetup {
 	/** The tool node's parameters, with `$fromAI()` placeholders where the model fills in values. */
 	parameters: INodeParameters;
 	/** What the model chose for the placeholders. */
 	toolArgs: IDataObject;
-	credentialType?: CredentialTypeName;
-	credentialId?: string;
-	settings?: NodeSettings;
-	workflowId?: string;
-	nodeId?: string;
-	timezone?: string;
 }
 
 export interface ToolRunResult {

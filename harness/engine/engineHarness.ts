@@ -9,7 +9,6 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import type { NodeSettings } from '../nodeSettings';
 import {
 	AGENT_NODE_TYPE,
 	TOOL_NODE_TYPE,
@@ -24,7 +23,7 @@ import { InMemoryCredentialsHelper, credentialExpressionResolver } from './crede
 import { editorMethodCaller, type CallEditorMethod } from './editorMethods';
 import { ItemsSource, SOURCE_NAME, SOURCE_NODE_TYPE, sourceNode } from './itemsSource';
 import { loadPackageFromDist, nodeTypeRegistry } from './packageLoader';
-import { NODE_NAME, NODE_TYPE, packageNode, type CredentialTypeName } from './packageNode';
+import { NODE_NAME, NODE_TYPE, packageNode, type NodeSetup } from './packageNode';
 import { WorkflowRunner } from './workflowRunner';
 
 /**
@@ -34,16 +33,11 @@ import { WorkflowRunner } from './workflowRunner';
  * agent's tool, or through its editor methods.
  */
 
-export interface RunOptions {
+export interface RunOptions extends NodeSetup {
+	/** What the item source hands the node. */
 	items: IDataObject[];
 	parameters: INodeParameters;
-	credentialType?: CredentialTypeName;
-	credentialId?: string;
-	settings?: NodeSettings;
-	workflowId?: string;
-	nodeId?: string;
 	executionId?: string;
-	timezone?: string;
 }
 
 export interface RunResult {

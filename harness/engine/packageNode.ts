@@ -8,6 +8,16 @@ export const NODE_NAME = 'Create project';
 
 export type CredentialTypeName = 'projectManagementApi' | 'projectManagementOAuth2Api';
 
+/** How a run sets the node up: the credential it uses, its settings, and the ids and time zone of the workflow. */
+export interface NodeSetup {
+	credentialType?: CredentialTypeName;
+	credentialId?: string;
+	settings?: NodeSettings;
+	workflowId?: string;
+	nodeId?: string;
+	timezone?: string;
+}
+
 /**
  * The Project Management node (or its tool variant) as a workflow holds it: its parameters with the chosen
  * authentication, the credential it uses by id, and its settings.

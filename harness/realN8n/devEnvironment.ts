@@ -1,6 +1,7 @@
 import { DEMO_CREDENTIALS } from '../../reference-api/src';
 import { projectManagementCredentials } from './credentials';
 import { N8nHome, type CredentialImport, type WorkflowImport } from './home';
+import { manualTrigger } from './workflows';
 
 /**
  * What `npm run dev` (scripts/dev.ts) puts into its n8n: demo credentials of both kinds pointing at the
@@ -32,14 +33,7 @@ export function sampleWorkflow(): WorkflowImport {
 	return {
 		...DEV_SAMPLE_WORKFLOW,
 		nodes: [
-			{
-				id: 'dev-trigger',
-				name: 'When clicking Execute workflow',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
+			manualTrigger('dev-trigger', 'When clicking Execute workflow'),
 			{
 				id: 'dev-create',
 				name: 'Create a project',

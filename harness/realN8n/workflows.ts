@@ -24,6 +24,11 @@ export function credentialsFor(kind: Credential) {
 			};
 }
 
+/** n8n's Manual Trigger, where `n8n execute` and the editor's Execute button start a workflow. */
+export function manualTrigger(id: string, name: string) {
+	return { id, name, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+}
+
 /** A workflow that turns `rows` into items and creates one project per item. */
 export function createProjectsWorkflow(options: {
 	id: string;
@@ -37,14 +42,7 @@ export function createProjectsWorkflow(options: {
 		id: options.id,
 		name: `e2e ${options.id}`,
 		nodes: [
-			{
-				id: 'n1',
-				name: TRIGGER,
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
+			manualTrigger('n1', TRIGGER),
 			{
 				id: 'n2',
 				name: ROWS,
