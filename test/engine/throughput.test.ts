@@ -1,8 +1,8 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import type { RequestLogEntry } from '../../reference-api/src';
-import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
+import type { EngineHarness, RunResult } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS, noFaults, type RequestLogEntry } from '../../reference-api/src';
+import { useEngineAndApi } from '../../harness/testSetup';
 
 /**
  * Several items under way at once, and one pace for the whole batch: workflows through n8n's engine against the
@@ -10,27 +10,16 @@ import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
  * requests under way), never from how long the test took.
  */
 
-let api: ReferenceApi;
-let harness: EngineHarness;
-
-beforeAll(async () => {
-	api = await ReferenceApi.start();
-	harness = await EngineHarness.load();
-});
-
-afterAll(async () => {
-	await api?.close();
-});
-
-beforeEach(async () => {
-	await api.reset();
-	await api.configure({
-		faults: { seed: 5, rates: noFaults(), retryAfterSeconds: 1, retryAfterFormat: 'seconds', slowMs: 60 },
-		rateLimit: { enabled: false },
-		latencyMs: 0,
-		uniqueNames: true,
-	});
-	harness.setCredential('key', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey, keyLocation: 'header' });
+const { api, harness } = useEngineAndApi({
+	eachTest: {
+		configure: {
+			faults: { seed: 5, rates: noFaults(), retryAfterSeconds: 1, retryAfterFormat: 'seconds', slowMs: 60 },
+			rateLimit: { enabled: false },
+			latencyMs: 0,
+			uniqueNames: true,
+		},
+		apiKeyCredentials: { key: DEMO_CREDENTIALS.apiKey },
+	},
 });
 
 const fast = (extra: IDataObject = {}) => ({ retryDelayMs: 20, maxAttempts: 5, ...extra });
