@@ -1,8 +1,8 @@
 // The rules n8n's community-package scanner (@n8n/scan-community-package) applies to a package: the
 // community-nodes plugin's recommended set (cloud rules on) and eslint-plugin-n8n-nodes-base's community,
 // credentials and nodes sets, with the scanner's own overrides. `npm run lint` uses them through the default
-// export; `npm run scan` (scripts/scanPackage.ts) lints with `scanConfig` and the scanner's file patterns, with
-// inline eslint comments ignored, as the scanner does.
+// export; `npm run scan` (scripts/scanPackage.ts, harness/package/scan.ts) lints with `scanConfig` and the
+// scanner's file patterns, with inline eslint comments ignored, as the scanner does.
 import { defineConfig } from 'eslint/config';
 import tsParser from '@typescript-eslint/parser';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
@@ -41,6 +41,16 @@ export const scanConfig = defineConfig(
 );
 
 export default defineConfig(
-	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'reference-api/**', 'scripts/**', 'e2e/**'] },
+	{
+		ignores: [
+			'dist/**',
+			'node_modules/**',
+			'harness/**',
+			'test/**',
+			'reference-api/**',
+			'scripts/**',
+			'e2e/**',
+		],
+	},
 	scanConfig,
 );

@@ -7,5 +7,5 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.dev.json' }],
 	},
 	testTimeout: 60_000,
-	reporters: ['default', '<rootDir>/test/support/passFailReporter.js'],
+	reporters: ['default', '<rootDir>/harness/jest/passFailReporter.js'],
 };

@@ -10,5 +10,5 @@ module.exports = {
 	globalSetup: '<rootDir>/e2e/tests/globalSetup.ts',
 	testTimeout: 180_000,
 	maxWorkers: 1,
-	reporters: ['default', '<rootDir>/test/support/passFailReporter.js'],
+	reporters: ['default', '<rootDir>/harness/jest/passFailReporter.js'],
 };

@@ -5,12 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import Table from 'cli-table3';
-
 import { PROJECT_MAPPING, projectFor } from './benchProject';
-import { buildIfNeeded } from './build';
-import { EngineHarness } from '../test/engine/harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
+import { buildIfNeeded } from '../harness/package/build';
+import type { EngineHarness } from '../harness/engine/engineHarness';
+import { startEngineAndApi } from '../harness/engineAndApi';
+import type { ReferenceApi } from '../harness/referenceApi/client';
+import { plainTable } from '../harness/report/tables';
+import { DEMO_CREDENTIALS } from '../reference-api/src';
 
 const argItems = process.argv.indexOf('--items');
 const ITEMS = argItems > 0 ? Number(process.argv[argItems + 1]) : 500;
@@ -67,29 +68,24 @@ async function throughNode(api: ReferenceApi, harness: EngineHarness, prefix: st
 
 async function main() {
 	buildIfNeeded();
-	const harness = await EngineHarness.load();
-	const api = await ReferenceApi.start();
+	const { api, harness } = await startEngineAndApi();
 	harness.setCredential('bench', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey });
-	const table = new Table({
-		head: [
-			'API latency',
-			'items',
-			'baseline ms/item',
-			'node ms/item',
-			'time ratio',
-			'baseline heap MB',
-			'node heap MB',
-		],
-		style: { head: [], border: [] },
-	});
+	const table = plainTable([
+		'API latency',
+		'items',
+		'baseline ms/item',
+		'node ms/item',
+		'time ratio',
+		'baseline heap MB',
+		'node heap MB',
+	]);
 	try {
 		// One warm-up of each, so that module loading and JIT are not billed to the first measurement.
 		await api.configure({ latencyMs: 0 });
 		await baseline(api, 'warm-up baseline');
 		await throughNode(api, harness, 'warm-up node');
 		for (const latencyMs of LATENCIES_MS) {
-			await api.reset();
-			await api.configure({ latencyMs });
+			await api.resetAndConfigure({ latencyMs });
 			const plain = await measure(() => baseline(api, `baseline ${latencyMs}`));
 			const node = await measure(() => throughNode(api, harness, `node ${latencyMs}`));
 			table.push([

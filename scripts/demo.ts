@@ -7,16 +7,16 @@
 import Table from 'cli-table3';
 import type { IDataObject } from 'n8n-workflow';
 
-import { buildIfNeeded } from './build';
+import { buildIfNeeded } from '../harness/package/build';
 import { DEALS, DEAL_STAGE_TO_PROJECT, DEAL_TO_PROJECT } from './demoDeals';
-import { EngineHarness } from '../test/engine/harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
+import { startEngineAndApi } from '../harness/engineAndApi';
+import { DEMO_CREDENTIALS } from '../reference-api/src';
 
 const FAULT_SEED = 7;
 
 async function main() {
 	buildIfNeeded();
-	const api = await ReferenceApi.start({
+	const { api, harness } = await startEngineAndApi({
 		rateLimit: { enabled: true, capacity: 3, refillPerSecond: 2 },
 		faults: {
 			seed: FAULT_SEED,
@@ -29,7 +29,6 @@ async function main() {
 		console.log(
 			`Reference API on ${api.url} (rate limit: 3 requests, refilled 2 a second; seeded faults ${FAULT_SEED})`,
 		);
-		const harness = await EngineHarness.load();
 		harness.setCredential('demo', {
 			baseUrl: api.url,
 			apiKey: DEMO_CREDENTIALS.apiKey,

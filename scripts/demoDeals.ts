@@ -1,5 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { customFieldsForm, formColumn } from '../harness/customFieldsForm';
+
 /** Won deals as a CRM would hand them to n8n: one item each. Two problems are planted on purpose. */
 export const DEALS: IDataObject[] = [
 	{
@@ -200,31 +202,10 @@ export const DEAL_TO_PROJECT: INodeParameters = {
 		teamIds: ['team_sales', 'team_engineering'],
 		budget: { budgetValues: { currency: '={{ $json.currency }}', amount: '={{ $json.value }}' } },
 	},
-	customFields: {
-		mappingMode: 'defineBelow',
-		value: { crmDealId: '={{ $json.dealId }}', billable: true },
-		matchingColumns: [],
-		schema: [
-			{
-				id: 'crmDealId',
-				displayName: 'CRM Deal ID',
-				type: 'string',
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-			{
-				id: 'billable',
-				displayName: 'Billable',
-				type: 'boolean',
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-		],
-		attemptToConvertTypes: false,
-		convertFieldsToString: false,
-	},
+	customFields: customFieldsForm({ crmDealId: '={{ $json.dealId }}', billable: true }, [
+		formColumn('crmDealId', 'CRM Deal ID', 'string'),
+		formColumn('billable', 'Billable', 'boolean'),
+	]),
 	options: { retryDelayMs: 200, maxAttempts: 6 },
 };
 

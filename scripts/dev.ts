@@ -9,27 +9,26 @@
  *   PM_DEV_DIR=/tmp/pm-dev npm run dev   # another folder for the n8n home and the packed package
  */
 
-import { createServer } from 'node:net';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { packForN8n } from '../harness/package/pack';
+import { PACKAGE_ROOT } from '../harness/package/paths';
+import { portIsFree } from '../harness/ports';
 import {
-	N8nHome,
-	ensureN8nInstalled,
-	packForN8n,
-	type CredentialImport,
-	type WorkflowImport,
-} from '../e2e/lib/n8n';
-import { PACKAGE_ROOT } from './build';
-import { N8nServer, OWNER } from '../e2e/lib/server';
-import { DEMO_CREDENTIALS, startReferenceApi, type RunningReferenceApi } from '../reference-api/src';
-
-export const DEV_API_KEY_CREDENTIAL = { id: 'pmDevApiKey00001', name: 'Project Management demo (API key)' };
-export const DEV_OAUTH2_CREDENTIAL = { id: 'pmDevOAuth200001', name: 'Project Management demo (OAuth2)' };
-export const DEV_SAMPLE_WORKFLOW = { id: 'pmDevSampleFlow1', name: 'Project Management sample' };
-/** The line dev.ts prints once everything is up; the editor's address follows it. */
-export const READY_LINE = 'Project Management dev environment is ready';
+	DEV_API_KEY_CREDENTIAL,
+	DEV_OAUTH2_CREDENTIAL,
+	DEV_SAMPLE_WORKFLOW,
+	READY_LINE,
+	devCredentials,
+	sampleWorkflow,
+} from '../harness/realN8n/devEnvironment';
+import { N8nHome } from '../harness/realN8n/home';
+import { ensureN8nInstalled } from '../harness/realN8n/install';
+import { OWNER } from '../harness/realN8n/restClient';
+import { N8nServer } from '../harness/realN8n/server';
+import { startReferenceApi, type RunningReferenceApi } from '../reference-api/src';
 
 const DEFAULT_PORT = 5678;
 const DEFAULT_API_PORT = 5680;
@@ -42,14 +41,6 @@ const USAGE = `Usage: npm run dev -- [options]
   --help          show this help
 
 Environment: PM_DEV_DIR, the folder for the n8n home and the packed package (default .dev).`;
-
-function portIsFree(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const probe = createServer();
-		probe.once('error', () => resolve(false));
-		probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-	});
-}
 
 function port(name: string, value: string | undefined, fallback: number): number {
 	if (value === undefined) return fallback;
@@ -67,70 +58,6 @@ async function startApi(preferred: number): Promise<RunningReferenceApi> {
 		console.log(`  port ${preferred} is taken; the reference API takes a free one`);
 		return startReferenceApi({ port: 0 });
 	}
-}
-
-function devCredentials(apiUrl: string): CredentialImport[] {
-	return [
-		{
-			...DEV_API_KEY_CREDENTIAL,
-			type: 'projectManagementApi',
-			data: { baseUrl: apiUrl, apiKey: DEMO_CREDENTIALS.apiKey, keyLocation: 'header' },
-		},
-		{
-			...DEV_OAUTH2_CREDENTIAL,
-			type: 'projectManagementOAuth2Api',
-			data: {
-				baseUrl: apiUrl,
-				clientId: DEMO_CREDENTIALS.oauthClientId,
-				clientSecret: DEMO_CREDENTIALS.oauthClientSecret,
-			},
-		},
-	];
-}
-
-/** A Manual Trigger and the node creating a project with a few fields set, through the API-key credential. */
-function sampleWorkflow(): WorkflowImport {
-	return {
-		...DEV_SAMPLE_WORKFLOW,
-		nodes: [
-			{
-				id: 'dev-trigger',
-				name: 'When clicking Execute workflow',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
-			{
-				id: 'dev-create',
-				name: 'Create a project',
-				type: N8nHome.NODE_TYPE,
-				typeVersion: 1,
-				position: [240, 0],
-				parameters: {
-					authentication: 'projectManagementApi',
-					resource: 'project',
-					operation: 'create',
-					name: 'Website relaunch',
-					ifExists: 'returnExisting',
-					additionalFields: {
-						status: 'Planned',
-						ownerId: {
-							__rl: true,
-							mode: 'list',
-							value: 'usr_1002',
-							cachedResultName: 'Grace Hopper (grace@example.com)',
-						},
-					},
-					options: {},
-				},
-				credentials: { projectManagementApi: DEV_API_KEY_CREDENTIAL },
-			},
-		],
-		connections: {
-			'When clicking Execute workflow': { main: [[{ node: 'Create a project', type: 'main', index: 0 }]] },
-		},
-	};
 }
 
 function seconds(since: number): string {
@@ -248,12 +175,10 @@ async function main() {
 	}
 }
 
-if (require.main === module) {
-	main().then(
-		() => process.exit(process.exitCode ?? 0),
-		(error: unknown) => {
-			console.error(error instanceof Error ? error.message : error);
-			process.exit(1);
-		},
-	);
-}
+main().then(
+	() => process.exit(process.exitCode ?? 0),
+	(error: unknown) => {
+		console.error(error instanceof Error ? error.message : error);
+		process.exit(1);
+	},
+);

@@ -1,14 +1,13 @@
 /**
- * The fault matrix as a table: every scenario of test/matrix/scenarios.ts (1,000 items each, seeded faults)
- * run through n8n's engine against the reference API, measured from the node's output and from the server.
+ * The fault matrix as a table: every scenario of harness/faultMatrix/scenarios.ts (1,000 items each, seeded
+ * faults) run through n8n's engine against the reference API, measured from the node's output and from the server.
  * `npm run matrix` (all scenarios), `npm run matrix -- c2 mix` (some, by id), `npm run matrix -- --markdown` (a
  * table to paste). The same runs, with assertions, are the jest suite test/matrix/faultMatrix.test.ts.
  */
-import Table from 'cli-table3';
-
-import { buildIfNeeded } from './build';
-import { MatrixRunner, type ScenarioResult } from '../test/matrix/runner';
-import { SCENARIOS } from '../test/matrix/scenarios';
+import { buildIfNeeded } from '../harness/package/build';
+import { MatrixRunner, type ScenarioResult } from '../harness/faultMatrix/runner';
+import { SCENARIOS } from '../harness/faultMatrix/scenarios';
+import { markdownTable, plainTable } from '../harness/report/tables';
 
 function row(result: ScenarioResult): Array<string | number> {
 	const { counts, settle } = result;
@@ -49,11 +48,6 @@ const HEAD = [
 	'Seconds',
 ];
 
-function markdown(rows: Array<Array<string | number>>): string {
-	const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
-	return [line(HEAD), line(HEAD.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
 async function main() {
 	const args = process.argv.slice(2);
 	const asMarkdown = args.includes('--markdown');
@@ -67,7 +61,7 @@ async function main() {
 	}
 	buildIfNeeded();
 	const runner = await MatrixRunner.start();
-	const table = new Table({ head: HEAD, style: { head: [], border: [] } });
+	const table = plainTable(HEAD);
 	const rows: Array<Array<string | number>> = [];
 	const started = Date.now();
 	try {
@@ -77,7 +71,7 @@ async function main() {
 		}
 		const logHits = runner.countSecrets(runner.harness.logs.join('\n'));
 		table.push(...rows);
-		console.log(asMarkdown ? markdown(rows) : table.toString());
+		console.log(asMarkdown ? markdownTable(HEAD, rows) : table.toString());
 		console.log(
 			[
 				'Faults: per attempt on POST /projects (seeded); business errors: per item.',

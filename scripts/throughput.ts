@@ -16,22 +16,26 @@
  *   npm run throughput               the full run (about six minutes on 2 cores)
  *   npm run throughput -- --quick    one run of each, fewer items, docs untouched
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import Table from 'cli-table3';
+import type Table from 'cli-table3';
 import { Agent, request } from 'undici';
 
 import { PROJECT_MAPPING, projectFor } from './benchProject';
-import { buildIfNeeded } from './build';
+import { buildIfNeeded } from '../harness/package/build';
 import { forEachLimited } from '../nodes/ProjectManagement/reliability/concurrency';
 import { DEFAULT_MAX_IN_FLIGHT } from '../nodes/ProjectManagement/actions/settings';
-import { EngineHarness, PACKAGE_ROOT } from '../test/engine/harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from '../test/engine/referenceApi';
+import { PACKAGE_ROOT } from '../harness/package/paths';
+import { EngineHarness } from '../harness/engine/engineHarness';
+import { CATEGORY_LABELS, cpuShares, type Category } from '../harness/measurement/cpuShares';
+import { gc, liveHeapDuring } from '../harness/measurement/liveHeap';
+import { startApiProcess, type ApiProcess } from '../harness/referenceApi/apiProcess';
+import { writeDocsBlock } from '../harness/report/docsBlock';
+import { median } from '../harness/report/median';
+import { markdownTable, plainTable } from '../harness/report/tables';
+import { DEMO_CREDENTIALS } from '../reference-api/src';
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 1 : 3;
@@ -40,59 +44,6 @@ const PART2 = { items: QUICK ? 250 : 1000, ratePerSecond: 50 };
 const PART4 = { items: QUICK ? 2000 : 10_000, smallItems: QUICK ? 500 : 2500 };
 const COMMAND = `npm run throughput${QUICK ? ' -- --quick' : ''}`;
 const DOC = path.join(PACKAGE_ROOT, 'docs', 'throughput.md');
-
-// ---------------------------------------------------------------------------------------------------------------
-// The API in its own process
-
-interface ApiProcess {
-	api: ReferenceApi;
-	child: ChildProcess;
-	/** CPU time the API's process has used so far, in ms (Linux /proc), or undefined elsewhere. */
-	cpuMs(): number | undefined;
-}
-
-async function startApiProcess(): Promise<ApiProcess> {
-	// Node itself with tsx's loader (not the tsx command, which would put a second process in between), so that
-	// the process whose CPU is read below is the one serving the API.
-	const child = spawn(
-		process.execPath,
-		['--import', 'tsx', path.join(PACKAGE_ROOT, 'reference-api', 'main.ts'), '--port', '0'],
-		{ cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-	);
-	const url = await new Promise<string>((resolve, reject) => {
-		let seen = '';
-		child.stdout!.on('data', (chunk: Buffer) => {
-			seen += chunk.toString();
-			const match = /listening on (http:\/\/\S+)/.exec(seen);
-			if (match) resolve(match[1]);
-		});
-		child.once('exit', (code) => reject(new Error(`the reference API exited (${code}) before listening`)));
-	});
-	child.stdout!.resume();
-	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-	const api = ReferenceApi.attach({
-		url,
-		port: Number(new URL(url).port),
-		close: async () => {
-			if (child.exitCode === null) child.kill('SIGTERM');
-			await exited;
-		},
-	});
-	const ticks = 100; // USER_HZ on Linux
-	return {
-		api,
-		child,
-		cpuMs() {
-			try {
-				const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-				const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-				return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
-			} catch {
-				return undefined;
-			}
-		},
-	};
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The two clients
@@ -124,6 +75,24 @@ async function throughNode(
 	const used = process.cpuUsage(cpu);
 	const created = result.output.filter((item) => typeof item.json.id === 'string').length;
 	return { ms, cpuMs: (used.user + used.system) / 1000, created, failed: items - created };
+}
+
+/** Like throughNode, but returns the run itself: what n8n holds afterwards (output and run data). */
+async function throughNodeHolding(
+	harness: EngineHarness,
+	items: number,
+	options: Record<string, number>,
+): Promise<unknown> {
+	const input = Array.from({ length: items }, (_, index) => projectFor('memory', index));
+	return await harness.run({
+		items: input,
+		credentialId: 'bench',
+		parameters: {
+			name: '={{ $json.name }}',
+			additionalFields: { description: '={{ $json.description }}' },
+			options,
+		},
+	});
 }
 
 /**
@@ -179,12 +148,6 @@ async function rawClient(
 // ---------------------------------------------------------------------------------------------------------------
 // Measuring
 
-const median = (values: number[]) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
 async function medianOf(runs: number, once: (run: number) => Promise<RunOutcome>) {
 	const outcomes: RunOutcome[] = [];
 	for (let run = 0; run < runs; run++) outcomes.push(await once(run));
@@ -196,7 +159,6 @@ async function medianOf(runs: number, once: (run: number) => Promise<RunOutcome>
 }
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
-const gc = () => (global as { gc?: () => void }).gc?.();
 
 interface Section {
 	title: string;
@@ -204,22 +166,18 @@ interface Section {
 	notes: string[];
 }
 
-function newTable(head: string[]): Table.Table {
-	return new Table({ head, style: { head: [], border: [] } });
-}
-
 function markdown(section: Section): string {
 	const rows = section.table as unknown as string[][];
 	const head = (section.table.options.head ?? []) as string[];
-	const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
 	return [
 		`### ${section.title}`,
 		'',
-		line(head),
-		line(head.map(() => '---')),
-		...rows.map((row) => line(row.map(String))),
+		markdownTable(
+			head,
+			rows.map((row) => row.map(String)),
+		),
 		'',
-		...section.notes.map((note) => `${note}`),
+		...section.notes,
 	].join('\n');
 }
 
@@ -228,9 +186,8 @@ function markdown(section: Section): string {
 
 async function part1(harness: EngineHarness, server: ApiProcess): Promise<Section> {
 	const { api } = server;
-	await api.reset();
-	await api.configure({ latencyMs: PART1.latencyMs, rateLimit: { enabled: false } });
-	const table = newTable([
+	await api.resetAndConfigure({ latencyMs: PART1.latencyMs, rateLimit: { enabled: false } });
+	const table = plainTable([
 		'concurrency',
 		'items',
 		'raw undici ms/item',
@@ -295,7 +252,7 @@ async function part2(harness: EngineHarness, server: ApiProcess): Promise<Sectio
 	const { api } = server;
 	const rate = PART2.ratePerSecond;
 	const idealMs = (PART2.items / rate) * 1000;
-	const table = newTable([
+	const table = plainTable([
 		'client',
 		'items',
 		'seconds',
@@ -307,8 +264,7 @@ async function part2(harness: EngineHarness, server: ApiProcess): Promise<Sectio
 	const measureWith = async (label: string, once: (run: number) => Promise<RunOutcome>) => {
 		const runs: Array<RunOutcome & { share429: number }> = [];
 		for (let run = 0; run < RUNS; run++) {
-			await api.reset();
-			await api.configure({
+			await api.resetAndConfigure({
 				latencyMs: 0,
 				rateLimit: { enabled: true, capacity: rate, refillPerSecond: rate },
 			});
@@ -353,140 +309,11 @@ async function part2(harness: EngineHarness, server: ApiProcess): Promise<Sectio
 	};
 }
 
-type Category = 'node' | 'expressions' | 'n8n' | 'http' | 'gc' | 'other';
-const CATEGORY_LABELS: Record<Category, string> = {
-	node: "the node's own code (dist/nodes)",
-	expressions: "n8n-workflow: parameters and expressions ({{ $json… }}), with luxon's dates",
-	n8n: 'n8n-core and @n8n/* (engine, request helper, credentials)',
-	http: "HTTP: axios, n8n's agent, Node's http/net/streams and socket calls",
-	gc: 'garbage collection',
-	other: 'other (harness, V8 and Node internals)',
-};
-
-const HTTP_NATIVES = new Set([
-	'connect',
-	'close',
-	'writev',
-	'writeUtf8String',
-	'writeBuffer',
-	'setKeepAlive',
-	'setNoDelay',
-	'shutdown',
-	'onStreamRead',
-]);
-
-function categoryOf(url: string, functionName: string): Category | 'idle' {
-	if (functionName === '(idle)' || functionName === '(program)' || url.startsWith('node:inspector'))
-		return 'idle';
-	if (functionName === '(garbage collector)') return 'gc';
-	if (url.includes('/dist/nodes/') || url.includes('/dist/credentials/')) return 'node';
-	if (url.includes('/n8n-workflow/') || url.includes('/luxon/') || url.includes('/@n8n/tournament/'))
-		return 'expressions';
-	if (/\/(axios|follow-redirects|form-data|proxy-from-env|combined-stream|@n8n\/backend-network)\//.test(url))
-		return 'http';
-	if (url.includes('/n8n-core/') || url.includes('/@n8n/')) return 'n8n';
-	if (/^node:(_http|http|https|net|url|stream|internal\/(http|net|stream|streams|url))/.test(url))
-		return 'http';
-	if (url === '' && HTTP_NATIVES.has(functionName)) return 'http';
-	return 'other';
-}
-
-/** Where the node's run spends CPU, from a V8 sampling profile of one run (shares of non-idle samples). */
-async function cpuShares(harness: EngineHarness, items: number): Promise<Record<Category, number>> {
-	const session = new Session();
-	session.connect();
-	await session.post('Profiler.enable');
-	await session.post('Profiler.setSamplingInterval', { interval: 200 });
-	await session.post('Profiler.start');
-	await throughNode(harness, 'profiled', items);
-	const { profile } = await session.post('Profiler.stop');
-	session.disconnect();
-	const categoryById = new Map<number, Category | 'idle'>();
-	for (const node of profile.nodes) {
-		categoryById.set(node.id, categoryOf(node.callFrame.url, node.callFrame.functionName));
-	}
-	const totals: Record<Category, number> = { node: 0, expressions: 0, n8n: 0, http: 0, gc: 0, other: 0 };
-	const samples = profile.samples ?? [];
-	const deltas = profile.timeDeltas ?? [];
-	samples.forEach((id, index) => {
-		const category = categoryById.get(id);
-		if (category && category !== 'idle') totals[category] += deltas[index] ?? 0;
-	});
-	const sum = Object.values(totals).reduce((a, b) => a + b, 0) || 1;
-	for (const key of Object.keys(totals) as Category[]) totals[key] /= sum;
-	return totals;
-}
-
-interface MemoryFigures {
-	items: number;
-	peakLiveMb: number;
-	retainedMb: number;
-	transientMb: number;
-	rssPeakMb: number;
-}
-
-/**
- * The live heap during one run of the node: every 100 ms a full GC, then the heap in use, so that garbage not
- * yet collected does not count (peaks of `heapUsed` without it measure the collector's timing, not what the
- * run holds). Retained: what is left after the run while its result is held, which is n8n's own input, output
- * and run data. Transient: the most the run held on top of that.
- */
-async function memoryOf(
-	harness: EngineHarness,
-	items: number,
-	options: Record<string, number> = {},
-): Promise<MemoryFigures> {
-	gc();
-	const base = process.memoryUsage();
-	let peakLive = base.heapUsed;
-	let rssPeak = base.rss;
-	const sampler = setInterval(() => {
-		gc();
-		const now = process.memoryUsage();
-		peakLive = Math.max(peakLive, now.heapUsed);
-		rssPeak = Math.max(rssPeak, now.rss);
-	}, 100);
-	let held: unknown = await throughNodeHolding(harness, items, options);
-	clearInterval(sampler);
-	gc();
-	const retained = process.memoryUsage().heapUsed;
-	held = undefined;
-	void held;
-	gc();
-	const mb = (bytes: number) => bytes / 1024 / 1024;
-	return {
-		items,
-		peakLiveMb: mb(peakLive - base.heapUsed),
-		retainedMb: mb(retained - base.heapUsed),
-		transientMb: mb(Math.max(0, peakLive - retained)),
-		rssPeakMb: mb(rssPeak - base.rss),
-	};
-}
-
-/** Like throughNode, but returns the run itself: what n8n holds afterwards (output and run data). */
-async function throughNodeHolding(
-	harness: EngineHarness,
-	items: number,
-	options: Record<string, number>,
-): Promise<unknown> {
-	const input = Array.from({ length: items }, (_, index) => projectFor('memory', index));
-	return await harness.run({
-		items: input,
-		credentialId: 'bench',
-		parameters: {
-			name: '={{ $json.name }}',
-			additionalFields: { description: '={{ $json.description }}' },
-			options,
-		},
-	});
-}
-
 async function part4(harness: EngineHarness, server: ApiProcess): Promise<Section[]> {
 	const { api } = server;
-	await api.reset();
-	await api.configure({ latencyMs: 0, rateLimit: { enabled: false } });
+	await api.resetAndConfigure({ latencyMs: 0, rateLimit: { enabled: false } });
 
-	const cpuTable = newTable([
+	const cpuTable = plainTable([
 		'client',
 		'items',
 		'client CPU ms/item',
@@ -521,13 +348,13 @@ async function part4(harness: EngineHarness, server: ApiProcess): Promise<Sectio
 		throughNode(harness, 'cpu node', PART4.items),
 	);
 	await api.reset();
-	const shares = await cpuShares(harness, PART4.smallItems);
-	const sharesTable = newTable(['where the node run’s CPU goes', 'share', 'ms/item']);
+	const shares = await cpuShares(() => throughNode(harness, 'profiled', PART4.smallItems));
+	const sharesTable = plainTable(['where the node run’s CPU goes', 'share', 'ms/item']);
 	for (const [category, share] of Object.entries(shares) as Array<[Category, number]>) {
 		sharesTable.push([CATEGORY_LABELS[category], `${fixed(share * 100, 1)} %`, fixed(share * nodeCpu, 3)]);
 	}
 
-	const memoryTable = newTable([
+	const memoryTable = plainTable([
 		'items',
 		'Max Requests in Flight',
 		'live heap peak MB',
@@ -544,7 +371,7 @@ async function part4(harness: EngineHarness, server: ApiProcess): Promise<Sectio
 	];
 	for (const [items, maxInFlight] of memoryRuns) {
 		await api.reset();
-		const figures = await memoryOf(harness, items, { maxInFlight });
+		const figures = await liveHeapDuring(() => throughNodeHolding(harness, items, { maxInFlight }));
 		memoryTable.push([
 			String(items),
 			maxInFlight === DEFAULT_MAX_IN_FLIGHT ? `${maxInFlight} (default)` : String(maxInFlight),
@@ -616,19 +443,16 @@ async function main() {
 		console.log('--quick: fewer items and one run each; docs/throughput.md left as it was.');
 		return;
 	}
-	const generated = [
-		'<!-- throughput:begin (written by scripts/throughput.ts; edit the script, not this block) -->',
-		'',
-		`Made with \`${COMMAND}\` (${seconds} s) on ${machine}, ${new Date().toISOString().slice(0, 10)}.`,
-		'',
-		...sections.map((section) => `${markdown(section)}\n`),
-		'<!-- throughput:end -->',
-	].join('\n');
-	const doc = readFileSync(DOC, 'utf8');
-	const begin = doc.indexOf('<!-- throughput:begin');
-	const end = doc.indexOf('<!-- throughput:end -->');
-	if (begin < 0 || end < 0) throw new Error(`${DOC} lacks the throughput markers`);
-	writeFileSync(DOC, doc.slice(0, begin) + generated + doc.slice(end + '<!-- throughput:end -->'.length));
+	writeDocsBlock(DOC, {
+		name: 'throughput',
+		writtenBy: 'scripts/throughput.ts',
+		content: [
+			'',
+			`Made with \`${COMMAND}\` (${seconds} s) on ${machine}, ${new Date().toISOString().slice(0, 10)}.`,
+			'',
+			...sections.map((section) => `${markdown(section)}\n`),
+		].join('\n'),
+	});
 	console.log(`Figures written to ${path.relative(PACKAGE_ROOT, DOC)}.`);
 }
 

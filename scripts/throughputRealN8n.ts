@@ -8,14 +8,16 @@
  *   npm run throughput:n8n               three runs of each (about ten minutes; installs n8n first if needed)
  *   npm run throughput:n8n -- --quick    one run of each, fewer items, docs untouched
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import Table from 'cli-table3';
 
-import { PACKAGE_ROOT } from './build';
-import { RealN8nBench, type Contender, type RealN8nFigures } from '../e2e/lib/realN8nThroughput';
-import { ReferenceApi } from '../test/engine/referenceApi';
+import { PACKAGE_ROOT } from '../harness/package/paths';
+import { RealN8nBench, type Contender, type RealN8nFigures } from '../harness/realN8n/throughputBench';
+import { ReferenceApi } from '../harness/referenceApi/client';
+import { writeDocsBlock } from '../harness/report/docsBlock';
+import { median } from '../harness/report/median';
+import { markdownTable } from '../harness/report/tables';
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 1 : 3;
@@ -23,9 +25,6 @@ const LATENCY = { items: QUICK ? 400 : 2000, latencyMs: 20 };
 const RATE_LIMITED = { items: QUICK ? 250 : 1000, ratePerSecond: 50 };
 const COMMAND = `npm run throughput:n8n${QUICK ? ' -- --quick' : ''}`;
 const DOC = path.join(PACKAGE_ROOT, 'docs', 'throughput.md');
-const BEGIN =
-	'<!-- real-n8n:begin (written by scripts/throughputRealN8n.ts; edit the script, not this block) -->';
-const END = '<!-- real-n8n:end -->';
 
 const RETRY = { retryOnFail: true } as const;
 const latencyContenders: Contender[] = [
@@ -49,12 +48,6 @@ interface Row extends RealN8nFigures {
 	runs: number;
 	failedRuns: number;
 }
-
-const median = (values: number[]) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 async function measure(
 	bench: RealN8nBench,
@@ -127,19 +120,13 @@ function render(rows: Row[], version: string): string {
 	const table = new Table({
 		head: ['Workload', 'Contender', 'Node time', 'vs this node', 'Failed items', 'Duplicates', '429 share'],
 	});
-	const lines = [
-		`Measured with \`${COMMAND}\` in n8n ${version} (the end-to-end suite's install, Node 24), ${RUNS} run(s) of each, medians:`,
-		'',
-		"| Workload | Contender | Node time | Time / this node's | Failed items | Duplicates | 429 share |",
-		'| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-	];
-	for (const row of rows) {
+	const cells = rows.map((row) => {
 		const ours = rows.find(
 			(other) => other.workload === row.workload && other.label.startsWith('Project Management'),
 		);
 		const ratio = ours && ours.ms > 0 ? (row.ms / ours.ms).toFixed(2) : '–';
 		const failed = `${row.failures}${row.failedRuns ? ` (workflow failed in ${row.failedRuns} of ${row.runs})` : ''}`;
-		const cells = [
+		return [
 			row.workload,
 			row.label,
 			`${(row.ms / 1000).toFixed(1)} s`,
@@ -148,23 +135,22 @@ function render(rows: Row[], version: string): string {
 			String(row.duplicates),
 			`${(row.share429 * 100).toFixed(1)} %`,
 		];
-		table.push(cells);
-		lines.push(`| ${cells.join(' | ')} |`);
-	}
+	});
+	table.push(...cells);
 	console.log(table.toString());
-	return lines.join('\n');
+	return [
+		`Measured with \`${COMMAND}\` in n8n ${version} (the end-to-end suite's install, Node 24), ${RUNS} run(s) of each, medians:`,
+		'',
+		markdownTable(
+			['Workload', 'Contender', 'Node time', "Time / this node's", 'Failed items', 'Duplicates', '429 share'],
+			cells,
+			[2, 3, 4, 5, 6],
+		),
+	].join('\n');
 }
 
 function writeDoc(markdown: string) {
-	const doc = readFileSync(DOC, 'utf8');
-	const begin = doc.indexOf(BEGIN);
-	const end = doc.indexOf(END);
-	const block = `${BEGIN}\n${markdown}\n${END}`;
-	const next =
-		begin >= 0 && end > begin
-			? doc.slice(0, begin) + block + doc.slice(end + END.length)
-			: `${doc.trimEnd()}\n\n${block}\n`;
-	writeFileSync(DOC, next);
+	writeDocsBlock(DOC, { name: 'real-n8n', writtenBy: 'scripts/throughputRealN8n.ts', content: markdown });
 	console.log(`Wrote ${path.relative(PACKAGE_ROOT, DOC)}`);
 }
 

@@ -4,15 +4,17 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { PACKAGE_ROOT } from '../../harness/package/paths';
+import { freePort } from '../../harness/ports';
 import {
 	DEV_API_KEY_CREDENTIAL,
 	DEV_OAUTH2_CREDENTIAL,
 	DEV_SAMPLE_WORKFLOW,
 	READY_LINE,
-} from '../../scripts/dev';
-import { PACKAGE_ROOT } from '../../scripts/build';
-import { N8nHome, NODE24, freePort, installedVersion } from '../lib/n8n';
-import { OWNER } from '../lib/server';
+} from '../../harness/realN8n/devEnvironment';
+import { N8nHome } from '../../harness/realN8n/home';
+import { NODE24, installedVersion } from '../../harness/realN8n/install';
+import { N8nRestClient, OWNER } from '../../harness/realN8n/restClient';
 
 /**
  * `npm run dev` as a user runs it: the script comes up, prints where to sign in, and the n8n behind that address
@@ -107,41 +109,6 @@ function listening(url: string): Promise<boolean> {
 	});
 }
 
-/** n8n's REST API as the owner the banner names, signed in with the email and password it printed. */
-class Rest {
-	private cookie = '';
-	constructor(private readonly url: string) {}
-
-	async signIn(email: string, password: string) {
-		const response = await this.raw('POST', '/rest/login', { email, emailOrLdapLoginId: email, password });
-		expect(response.status).toBe(200);
-		this.cookie = response.headers
-			.getSetCookie()
-			.find((value) => value.startsWith('n8n-auth='))!
-			.split(';')[0];
-	}
-
-	private raw(method: string, route: string, body?: unknown) {
-		return fetch(`${this.url}${route}`, {
-			method,
-			headers: {
-				'content-type': 'application/json',
-				'browser-id': 'dev-e2e',
-				...(this.cookie ? { cookie: this.cookie } : {}),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(60_000),
-		});
-	}
-
-	async call<T>(method: string, route: string, body?: unknown): Promise<T> {
-		const response = await this.raw(method, route, body);
-		const text = await response.text();
-		if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status} ${text.slice(0, 500)}`);
-		return (JSON.parse(text) as { data: T }).data;
-	}
-}
-
 interface Credential {
 	id: string;
 	name: string;
@@ -162,8 +129,8 @@ describeIf('npm run dev', () => {
 		rmSync(devDir, { recursive: true, force: true });
 	});
 
-	async function expectCredentialsPointAt(rest: Rest, apiUrl: string) {
-		const credentials = await rest.call<Credential[]>('GET', '/rest/credentials');
+	async function expectCredentialsPointAt(rest: N8nRestClient, apiUrl: string) {
+		const credentials = await rest.rest<Credential[]>('GET', '/rest/credentials');
 		const ours = credentials
 			.filter((credential) => credential.type.startsWith('projectManagement'))
 			.map(({ id, name, type }) => ({ id, name, type }))
@@ -173,15 +140,15 @@ describeIf('npm run dev', () => {
 			{ ...DEV_OAUTH2_CREDENTIAL, type: 'projectManagementOAuth2Api' },
 		]);
 		for (const { id } of ours) {
-			const stored = await rest.call<Credential>('GET', `/rest/credentials/${id}?includeData=true`);
+			const stored = await rest.rest<Credential>('GET', `/rest/credentials/${id}?includeData=true`);
 			expect(stored.data?.baseUrl).toBe(apiUrl);
 		}
 		// The Test button with the stored key: n8n asks the running reference API who the key belongs to.
-		const apiKey = await rest.call<Credential>(
+		const apiKey = await rest.rest<Credential>(
 			'GET',
 			`/rest/credentials/${DEV_API_KEY_CREDENTIAL.id}?includeData=true`,
 		);
-		const tested = await rest.call<{ status: string }>('POST', '/rest/credentials/test', {
+		const tested = await rest.rest<{ status: string }>('POST', '/rest/credentials/test', {
 			credentials: { id: apiKey.id, name: apiKey.name, type: apiKey.type, data: apiKey.data },
 		});
 		expect(tested.status).toBe('OK');
@@ -197,9 +164,9 @@ describeIf('npm run dev', () => {
 			expect(run.output()).toContain(`sign in as:      ${OWNER.email}`);
 			expect(run.output()).toContain(`password:        ${OWNER.password}`);
 
-			const rest = new Rest(run.editorUrl);
+			const rest = new N8nRestClient(run.editorUrl);
 			await rest.signIn(OWNER.email, OWNER.password);
-			const [nodeType] = await rest.call<
+			const [nodeType] = await rest.rest<
 				Array<{ displayName: string; credentials: Array<{ name: string }> }>
 			>('POST', '/rest/node-types', { nodeInfos: [{ name: N8nHome.NODE_TYPE, version: 1 }] });
 			expect(nodeType.displayName).toBe('Project Management');
@@ -208,14 +175,14 @@ describeIf('npm run dev', () => {
 				'projectManagementOAuth2Api',
 			]);
 			await expectCredentialsPointAt(rest, run.apiUrl);
-			const sample = await rest.call<{ name: string; nodes: Array<{ type: string }> }>(
+			const sample = await rest.rest<{ name: string; nodes: Array<{ type: string }> }>(
 				'GET',
 				`/rest/workflows/${DEV_SAMPLE_WORKFLOW.id}`,
 			);
 			expect(sample.name).toBe(DEV_SAMPLE_WORKFLOW.name);
 			expect(sample.nodes.map((node) => node.type)).toContain(N8nHome.NODE_TYPE);
 			// What a user makes in the editor, to be found after the restart.
-			const made = await rest.call<{ id: string }>('POST', '/rest/workflows', {
+			const made = await rest.rest<{ id: string }>('POST', '/rest/workflows', {
 				name: 'Made before the restart',
 				nodes: [],
 				connections: {},
@@ -231,10 +198,10 @@ describeIf('npm run dev', () => {
 			// Again on the same home, with the reference API elsewhere.
 			const [port2, apiPort2] = [await freePort(), await freePort()];
 			run = await startDev(devDir, port2, apiPort2);
-			const again = new Rest(run.editorUrl);
+			const again = new N8nRestClient(run.editorUrl);
 			await again.signIn(OWNER.email, OWNER.password);
 			await expectCredentialsPointAt(again, run.apiUrl);
-			const workflows = await again.call<Array<{ id: string; name: string }>>('GET', '/rest/workflows');
+			const workflows = await again.rest<Array<{ id: string; name: string }>>('GET', '/rest/workflows');
 			expect(workflows.map((workflow) => workflow.id).sort()).toEqual(
 				[DEV_SAMPLE_WORKFLOW.id, made.id].sort(),
 			);

@@ -1,14 +1,19 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import { selectors, type Locator, type Page } from 'playwright-core';
 
-import { DEMO_CREDENTIALS, ReferenceApi } from '../../test/engine/referenceApi';
-import { launchBrowser, type RunningBrowser } from '../lib/browser';
-import { PACKAGE_ROOT } from '../../scripts/build';
-import { E2E_ROOT, N8nHome, installedVersion } from '../lib/n8n';
-import { N8nServer, OWNER } from '../lib/server';
-import { EXTENSIONS_FILE } from './globalSetup';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
+import { ReferenceApi } from '../../harness/referenceApi/client';
+import { apiKeyWithAllScopes, oauthClientWithAllScopes } from '../../harness/referenceApi/grants';
+import { launchBrowser, type RunningBrowser } from '../../harness/realN8n/browser';
+import { projectManagementCredentials } from '../../harness/realN8n/credentials';
+import { N8nHome } from '../../harness/realN8n/home';
+import { E2E_ROOT, installedVersion } from '../../harness/realN8n/install';
+import { OWNER } from '../../harness/realN8n/restClient';
+import { N8nServer } from '../../harness/realN8n/server';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import { packedExtensions } from './globalSetup';
 
 /**
  * The node in n8n's real editor, driven in Chromium the way a user works: sign in, add the node from the node
@@ -34,11 +39,6 @@ const PAGE_LOAD_MS = 90_000;
 
 const available = installedVersion('2.x') !== undefined;
 const describeIf = available ? describe : describe.skip;
-
-function extensions(): string {
-	if (!existsSync(EXTENSIONS_FILE)) throw new Error('e2e globalSetup did not run');
-	return readFileSync(EXTENSIONS_FILE, 'utf8').trim();
-}
 
 /** Writes a screenshot among the run's artifacts and, when asked, over the one the README shows. */
 function keepScreenshot(file: string) {
@@ -98,37 +98,20 @@ describeIf('the node in the n8n 2.x editor, in Chromium', () => {
 		mkdirSync(ARTIFACTS, { recursive: true });
 		api = await ReferenceApi.start({
 			apiKeys: [
-				{
-					key: CANARY_KEY,
-					clientId: 'editor-e2e-key',
-					name: 'editor e2e',
-					scopes: ['projects:read', 'projects:write', 'directory:read'],
-				},
+				apiKeyWithAllScopes(CANARY_KEY, 'editor-e2e-key', 'editor e2e'),
 				// The one the test reads the projects back with.
 				{ key: DEMO_CREDENTIALS.apiKey, clientId: 'demo-api-key', name: 'Demo', scopes: ['projects:read'] },
 			],
-			oauthClients: [
-				{
-					clientId: 'editor-e2e-client',
-					clientSecret: CANARY_SECRET,
-					name: 'editor e2e',
-					scopes: ['projects:read', 'projects:write', 'directory:read'],
-				},
-			],
+			oauthClients: [oauthClientWithAllScopes('editor-e2e-client', CANARY_SECRET, 'editor e2e')],
 		});
-		home = new N8nHome('2.x', { extensions: extensions() });
-		await home.importCredentials([
-			{
-				...API_KEY_CREDENTIAL,
-				type: 'projectManagementApi',
-				data: { baseUrl: api.url, apiKey: CANARY_KEY, keyLocation: 'header' },
-			},
-			{
-				...OAUTH2_CREDENTIAL,
-				type: 'projectManagementOAuth2Api',
-				data: { baseUrl: api.url, clientId: 'editor-e2e-client', clientSecret: CANARY_SECRET },
-			},
-		]);
+		home = new N8nHome('2.x', { extensions: packedExtensions() });
+		await home.importCredentials(
+			projectManagementCredentials(
+				api.url,
+				{ apiKey: CANARY_KEY, clientId: 'editor-e2e-client', clientSecret: CANARY_SECRET },
+				{ apiKey: API_KEY_CREDENTIAL, oauth2: OAUTH2_CREDENTIAL },
+			),
+		);
 		server = await N8nServer.start(home, { lifetimeSeconds: 600 });
 		browser = await launchBrowser();
 		page = await browser.context.newPage();

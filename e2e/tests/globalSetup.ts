@@ -1,12 +1,19 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { ensureChromium } from '../lib/browser';
-import { E2E_ROOT, N8N_LINES, ensureN8nInstalled, packForN8n } from '../lib/n8n';
+import { packForN8n } from '../../harness/package/pack';
+import { ensureChromium } from '../../harness/realN8n/browser';
+import { E2E_ROOT, N8N_LINES, ensureN8nInstalled } from '../../harness/realN8n/install';
 
 /** Where globalSetup leaves the path of the unpacked package for the test files (they run in other workers). */
-export const EXTENSIONS_FILE = path.join(E2E_ROOT, '.state', 'extensions-path');
+const EXTENSIONS_FILE = path.join(E2E_ROOT, '.state', 'extensions-path');
+
+/** For the test files: the folder of custom extensions in which globalSetup unpacked the package. */
+export function packedExtensions(): string {
+	if (!existsSync(EXTENSIONS_FILE)) throw new Error('e2e globalSetup did not run');
+	return readFileSync(EXTENSIONS_FILE, 'utf8').trim();
+}
 
 /**
  * Before the suite: every n8n line installed from its lockfile (minutes the first time, nothing after), and the

@@ -1,11 +1,15 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from '../../test/engine/referenceApi';
-import { N8N_LINES, N8nHome, installedVersion, nodeOutput, type N8nLine } from '../lib/n8n';
-import { N8nServer } from '../lib/server';
-import { API_KEY_CREDENTIAL, NODE, OAUTH2_CREDENTIAL, createProjectsWorkflow } from '../lib/workflows';
-import { EXTENSIONS_FILE } from './globalSetup';
+import { apiKeyWithAllScopes, oauthClientWithAllScopes } from '../../harness/referenceApi/grants';
+import { ReferenceApi } from '../../harness/referenceApi/client';
+import { API_KEY_CREDENTIAL, projectManagementCredentials } from '../../harness/realN8n/credentials';
+import { N8nHome, nodeOutput } from '../../harness/realN8n/home';
+import { N8N_LINES, installedVersion, type N8nLine } from '../../harness/realN8n/install';
+import { N8nServer } from '../../harness/realN8n/server';
+import { NODE, createProjectsWorkflow } from '../../harness/realN8n/workflows';
+import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
+import { packedExtensions } from './globalSetup';
 
 /**
  * The package in a real n8n, the way users run it: n8n installed from the registry (each release line in its
@@ -19,11 +23,6 @@ const CANARY_SECRET = 'e2e-canary-client-secret-0f1e2d3c';
 const SECRETS = [CANARY_KEY, CANARY_SECRET];
 
 const lines = N8N_LINES.filter((line) => installedVersion(line) !== undefined);
-
-function extensions(): string {
-	if (!existsSync(EXTENSIONS_FILE)) throw new Error('e2e globalSetup did not run');
-	return readFileSync(EXTENSIONS_FILE, 'utf8').trim();
-}
 
 function expectNoSecrets(text: string) {
 	for (const secret of SECRETS) expect(text).not.toContain(secret);
@@ -40,41 +39,19 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 	beforeAll(async () => {
 		api = await ReferenceApi.start({
 			apiKeys: [
-				{
-					key: CANARY_KEY,
-					clientId: 'e2e-key',
-					name: 'e2e key',
-					scopes: ['projects:read', 'projects:write', 'directory:read'],
-				},
-				{
-					key: DEMO_CREDENTIALS.apiKey,
-					clientId: 'demo-api-key',
-					name: 'Demo',
-					scopes: ['projects:read', 'projects:write', 'directory:read'],
-				},
+				apiKeyWithAllScopes(CANARY_KEY, 'e2e-key', 'e2e key'),
+				apiKeyWithAllScopes(DEMO_CREDENTIALS.apiKey, 'demo-api-key', 'Demo'),
 			],
-			oauthClients: [
-				{
-					clientId: 'e2e-client',
-					clientSecret: CANARY_SECRET,
-					name: 'e2e client',
-					scopes: ['projects:read', 'projects:write', 'directory:read'],
-				},
-			],
+			oauthClients: [oauthClientWithAllScopes('e2e-client', CANARY_SECRET, 'e2e client')],
 		});
-		n8n = new N8nHome(line, { extensions: extensions() });
-		await n8n.importCredentials([
-			{
-				...API_KEY_CREDENTIAL,
-				type: 'projectManagementApi',
-				data: { baseUrl: api.url, apiKey: CANARY_KEY, keyLocation: 'header' },
-			},
-			{
-				...OAUTH2_CREDENTIAL,
-				type: 'projectManagementOAuth2Api',
-				data: { baseUrl: api.url, clientId: 'e2e-client', clientSecret: CANARY_SECRET },
-			},
-		]);
+		n8n = new N8nHome(line, { extensions: packedExtensions() });
+		await n8n.importCredentials(
+			projectManagementCredentials(api.url, {
+				apiKey: CANARY_KEY,
+				clientId: 'e2e-client',
+				clientSecret: CANARY_SECRET,
+			}),
+		);
 	});
 
 	afterAll(async () => {

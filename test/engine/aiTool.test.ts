@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { EngineHarness } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import { useEngineAndApi } from '../../harness/testSetup';
 
 /**
  * The node as an AI agent's tool. An agent node is connected to the node's tool variant; n8n-core builds the
@@ -9,25 +9,8 @@ import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
  * and runs the node with the arguments the model chose as its input item, as n8n does.
  */
 
-let api: ReferenceApi;
-let harness: EngineHarness;
-
-beforeAll(async () => {
-	api = await ReferenceApi.start();
-	harness = await EngineHarness.load();
-});
-
-afterAll(async () => {
-	await api?.close();
-});
-
-beforeEach(async () => {
-	await api.reset();
-	harness.setCredential('cred-1', {
-		baseUrl: api.url,
-		apiKey: DEMO_CREDENTIALS.apiKey,
-		keyLocation: 'header',
-	});
+const { api, harness } = useEngineAndApi({
+	eachTest: { apiKeyCredentials: { 'cred-1': DEMO_CREDENTIALS.apiKey } },
 });
 
 const fromAI = (key: string, description: string, type = 'string') =>

@@ -1,7 +1,9 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
+import type { EngineHarness, RunResult } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS, noFaults, type RequestLogEntry } from '../../reference-api/src';
+import { apiKeyWithAllScopes, oauthClientWithAllScopes } from '../../harness/referenceApi/grants';
+import { useEngineAndApi } from '../../harness/testSetup';
 
 /**
  * Create Project, run as n8n runs it: workflows through n8n-core's WorkflowExecute, the package loaded from
@@ -11,24 +13,11 @@ import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
 const CANARY_KEY = 'pm_canary_key_9f8e7d6c5b4a3f2e1d0c';
 const CANARY_CLIENT_SECRET = 'canary-client-secret-5a4b3c2d1e0f';
 
-let api: ReferenceApi;
-let harness: EngineHarness;
-
-beforeAll(async () => {
-	api = await ReferenceApi.start({
+const { api, harness } = useEngineAndApi({
+	api: {
 		apiKeys: [
-			{
-				key: CANARY_KEY,
-				clientId: 'canary-key',
-				name: 'Canary key',
-				scopes: ['projects:read', 'projects:write', 'directory:read'],
-			},
-			{
-				key: DEMO_CREDENTIALS.apiKey,
-				clientId: 'demo-api-key',
-				name: 'Demo',
-				scopes: ['projects:read', 'projects:write', 'directory:read'],
-			},
+			apiKeyWithAllScopes(CANARY_KEY, 'canary-key', 'Canary key'),
+			apiKeyWithAllScopes(DEMO_CREDENTIALS.apiKey, 'demo-api-key', 'Demo'),
 			{
 				key: DEMO_CREDENTIALS.readOnlyApiKey,
 				clientId: 'demo-readonly-api-key',
@@ -36,32 +25,18 @@ beforeAll(async () => {
 				scopes: ['projects:read', 'directory:read'],
 			},
 		],
-		oauthClients: [
-			{
-				clientId: 'canary-client',
-				clientSecret: CANARY_CLIENT_SECRET,
-				name: 'Canary client',
-				scopes: ['projects:read', 'projects:write', 'directory:read'],
-			},
-		],
+		oauthClients: [oauthClientWithAllScopes('canary-client', CANARY_CLIENT_SECRET, 'Canary client')],
 		faults: { retryAfterSeconds: 1 },
-	});
-	harness = await EngineHarness.load();
-});
-
-afterAll(async () => {
-	await api?.close();
-});
-
-beforeEach(async () => {
-	await api.reset();
-	await api.configure({
-		faults: { seed: 1, rates: noFaults(), retryAfterFormat: 'seconds', retryAfterSeconds: 1, slowMs: 2000 },
-		rateLimit: { enabled: false },
-		tokenTtlSeconds: 3600,
-		latencyMs: 0,
-	});
-	harness.setCredential('key', { baseUrl: api.url, apiKey: CANARY_KEY, keyLocation: 'header' });
+	},
+	eachTest: {
+		configure: {
+			faults: { seed: 1, rates: noFaults(), retryAfterFormat: 'seconds', retryAfterSeconds: 1, slowMs: 2000 },
+			rateLimit: { enabled: false },
+			tokenTtlSeconds: 3600,
+			latencyMs: 0,
+		},
+		apiKeyCredentials: { key: CANARY_KEY },
+	},
 });
 
 /** Map each field of a deal onto the node, the way a user fills the node with expressions. */
@@ -320,7 +295,7 @@ describe('waits the API asks for are honoured', () => {
 });
 
 /** Each retry of a key came no sooner than the Retry-After the previous answer gave (less `slackMs`). */
-function assertNoEarlyRetry(attempts: Awaited<ReturnType<ReferenceApi['createAttempts']>>, slackMs = 0) {
+function assertNoEarlyRetry(attempts: RequestLogEntry[], slackMs = 0) {
 	const byKey = new Map<string, typeof attempts>();
 	for (const entry of attempts) {
 		const list = byKey.get(entry.idempotencyKey ?? '') ?? [];

@@ -2,22 +2,12 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 
 import { ProjectManagementApi } from '../../credentials/ProjectManagementApi.credentials';
 import { ProjectManagementOAuth2Api } from '../../credentials/ProjectManagementOAuth2Api.credentials';
-import { EngineHarness } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import { useEngineAndApi } from '../../harness/testSetup';
 
 /** The credential dialog's behaviour: the Test button's request, and the token URL derived from the base URL. */
 
-let api: ReferenceApi;
-let harness: EngineHarness;
-
-beforeAll(async () => {
-	api = await ReferenceApi.start();
-	harness = await EngineHarness.load();
-});
-
-afterAll(async () => {
-	await api?.close();
-});
+const { api, harness } = useEngineAndApi();
 
 /** What n8n does on Test: resolve the test request's expressions, apply the credential, send it. */
 async function pressTest(data: ICredentialDataDecryptedObject) {

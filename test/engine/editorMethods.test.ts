@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { EngineHarness } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import { ReferenceApi } from '../../harness/referenceApi/client';
+import { apiKeyWithAllScopes, oauthClientWithAllScopes } from '../../harness/referenceApi/grants';
+import { useEngineAndApi } from '../../harness/testSetup';
 
 /**
  * The editor's dropdowns, pickers and custom-field form, called as n8n's server calls them: n8n-core's
@@ -11,18 +13,10 @@ import { DEMO_CREDENTIALS, ReferenceApi } from './referenceApi';
 const NO_DIRECTORY_KEY = 'pm_no_directory_0123456789';
 const SECRET_CLIENT = 'picker-client-secret-9a8b7c6d';
 
-let api: ReferenceApi;
-let harness: EngineHarness;
-
-beforeAll(async () => {
-	api = await ReferenceApi.start({
+const { api, harness } = useEngineAndApi({
+	api: {
 		apiKeys: [
-			{
-				key: DEMO_CREDENTIALS.apiKey,
-				clientId: 'demo-api-key',
-				name: 'Demo',
-				scopes: ['projects:read', 'projects:write', 'directory:read'],
-			},
+			apiKeyWithAllScopes(DEMO_CREDENTIALS.apiKey, 'demo-api-key', 'Demo'),
 			{
 				key: NO_DIRECTORY_KEY,
 				clientId: 'no-directory',
@@ -30,25 +24,9 @@ beforeAll(async () => {
 				scopes: ['projects:read', 'projects:write'],
 			},
 		],
-		oauthClients: [
-			{
-				clientId: 'picker-client',
-				clientSecret: SECRET_CLIENT,
-				name: 'Picker client',
-				scopes: ['projects:read', 'projects:write', 'directory:read'],
-			},
-		],
-	});
-	harness = await EngineHarness.load();
-});
-
-afterAll(async () => {
-	await api?.close();
-});
-
-beforeEach(async () => {
-	await api.reset();
-	harness.setCredential('key', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey, keyLocation: 'header' });
+		oauthClients: [oauthClientWithAllScopes('picker-client', SECRET_CLIENT, 'Picker client')],
+	},
+	eachTest: { apiKeyCredentials: { key: DEMO_CREDENTIALS.apiKey } },
 });
 
 const call = { credentialId: 'key' };

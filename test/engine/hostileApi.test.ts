@@ -1,7 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { EngineHarness, type RunOptions, type RunResult } from './harness';
-import { HostileServer, projectJson, sendJson, type SeenRequest } from './hostileServer';
+import { EngineHarness, type RunOptions, type RunResult } from '../../harness/engine/engineHarness';
+import { HostileServer, projectJson, sendJson, type SeenRequest } from '../../harness/hostileServer';
 
 /**
  * The node against servers that behave badly or unusually, through n8n's engine: redirects, answers that echo

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
+import { EngineHarness, type RunResult } from '../../harness/engine/engineHarness';
+import { ReferenceApi } from '../../harness/referenceApi/client';
+import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
 
 /**
  * The workload of forms and CRMs: every event its own execution with one item, many at once, through n8n's

@@ -1,7 +1,8 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { EngineHarness, type RunOptions, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
+import { EngineHarness, type RunOptions, type RunResult } from '../../harness/engine/engineHarness';
+import { ReferenceApi } from '../../harness/referenceApi/client';
+import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
 
 /**
  * Odd data and repeated work, through n8n's engine against the reference API: what a careful client does with

@@ -1,33 +1,21 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
+import { customFieldsForm, formColumn } from '../../harness/customFieldsForm';
+import type { EngineHarness, RunResult } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS, noFaults } from '../../reference-api/src';
+import { useEngineAndApi } from '../../harness/testSetup';
 
 /**
  * Get, Get Many, Update and Delete, and Create's find-or-create, run as n8n runs them: workflows through
  * n8n-core's WorkflowExecute with the package loaded from dist/, over real HTTP to the reference API.
  */
 
-let api: ReferenceApi;
-let harness: EngineHarness;
-
-beforeAll(async () => {
-	api = await ReferenceApi.start({ faults: { retryAfterSeconds: 1 } });
-	harness = await EngineHarness.load();
-});
-
-afterAll(async () => {
-	await api?.close();
-});
-
-beforeEach(async () => {
-	await api.reset();
-	await api.configure({
-		faults: { seed: 1, rates: noFaults() },
-		rateLimit: { enabled: false },
-		latencyMs: 0,
-	});
-	harness.setCredential('key', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey, keyLocation: 'header' });
+const { api, harness } = useEngineAndApi({
+	api: { faults: { retryAfterSeconds: 1 } },
+	eachTest: {
+		configure: { faults: { seed: 1, rates: noFaults() }, rateLimit: { enabled: false }, latencyMs: 0 },
+		apiKeyCredentials: { key: DEMO_CREDENTIALS.apiKey },
+	},
 });
 
 const fast = (extra: IDataObject = {}) => ({ retryDelayMs: 20, maxAttempts: 5, ...extra });
@@ -511,48 +499,18 @@ describe('Dry Run', () => {
 });
 
 describe('typed custom fields and pickers', () => {
-	const mapper = (value: Record<string, string | number | boolean | null>) => ({
-		mappingMode: 'defineBelow',
-		value,
-		matchingColumns: [],
-		schema: [
-			{
-				id: 'department',
-				displayName: 'Department',
-				type: 'options',
-				options: ['Engineering', 'Sales'].map((v) => ({ name: v, value: v })),
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-			{
-				id: 'riskScore',
-				displayName: 'Risk Score',
-				type: 'number',
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-			{
-				id: 'kickoffDate',
-				displayName: 'Kickoff Date',
-				type: 'dateTime',
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-			{
-				id: 'billable',
-				displayName: 'Billable',
-				type: 'boolean',
-				required: false,
-				defaultMatch: false,
-				display: true,
-			},
-		],
-		attemptToConvertTypes: false,
-		convertFieldsToString: false,
-	});
+	const mapper = (value: Record<string, string | number | boolean | null>) =>
+		customFieldsForm(value, [
+			formColumn(
+				'department',
+				'Department',
+				'options',
+				['Engineering', 'Sales'].map((v) => ({ name: v, value: v })),
+			),
+			formColumn('riskScore', 'Risk Score', 'number'),
+			formColumn('kickoffDate', 'Kickoff Date', 'dateTime'),
+			formColumn('billable', 'Billable', 'boolean'),
+		]);
 
 	it('sends the form values converted to their types, with the owner and teams from the pickers', async () => {
 		const result = await run(

@@ -1,8 +1,8 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import type { RequestLogEntry } from '../../reference-api/src';
-import { EngineHarness, type RunResult } from './harness';
-import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
+import type { EngineHarness, RunResult } from '../../harness/engine/engineHarness';
+import { DEMO_CREDENTIALS, noFaults, type RequestLogEntry } from '../../reference-api/src';
+import { useEngineAndApi } from '../../harness/testSetup';
 
 /**
  * Several items under way at once, and one pace for the whole batch: workflows through n8n's engine against the
@@ -10,27 +10,16 @@ import { DEMO_CREDENTIALS, ReferenceApi, noFaults } from './referenceApi';
  * requests under way), never from how long the test took.
  */
 
-let api: ReferenceApi;
-let harness: EngineHarness;
-
-beforeAll(async () => {
-	api = await ReferenceApi.start();
-	harness = await EngineHarness.load();
-});
-
-afterAll(async () => {
-	await api?.close();
-});
-
-beforeEach(async () => {
-	await api.reset();
-	await api.configure({
-		faults: { seed: 5, rates: noFaults(), retryAfterSeconds: 1, retryAfterFormat: 'seconds', slowMs: 60 },
-		rateLimit: { enabled: false },
-		latencyMs: 0,
-		uniqueNames: true,
-	});
-	harness.setCredential('key', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey, keyLocation: 'header' });
+const { api, harness } = useEngineAndApi({
+	eachTest: {
+		configure: {
+			faults: { seed: 5, rates: noFaults(), retryAfterSeconds: 1, retryAfterFormat: 'seconds', slowMs: 60 },
+			rateLimit: { enabled: false },
+			latencyMs: 0,
+			uniqueNames: true,
+		},
+		apiKeyCredentials: { key: DEMO_CREDENTIALS.apiKey },
+	},
 });
 
 const fast = (extra: IDataObject = {}) => ({ retryDelayMs: 20, maxAttempts: 5, ...extra });
@@ -182,18 +171,13 @@ describe('a failed item without Continue On Fail', () => {
 });
 
 describe('one pace for the whole batch', () => {
-	// The pace of an API is shared by everything this process sends it (transport/sharedPace.ts). Each test here
-	// starts from what a process knows before its first request: an API at an address of its own.
-	beforeEach(async () => {
-		await api.close();
-		api = await ReferenceApi.start();
-		await api.configure({
-			faults: { seed: 5, rates: noFaults(), retryAfterSeconds: 1, retryAfterFormat: 'seconds', slowMs: 60 },
-			rateLimit: { enabled: false },
-			latencyMs: 0,
-			uniqueNames: true,
-		});
-		harness.setCredential('key', {
+	// The pace of an API is shared by everything this process sends with one credential (transport/sharedPace.ts).
+	// Each test here starts from what a process knows before its first request: a credential of its own.
+	let fresh = 0;
+	let credentialId = '';
+	beforeEach(() => {
+		credentialId = `pace-${++fresh}`;
+		harness.setCredential(credentialId, {
 			baseUrl: api.url,
 			apiKey: DEMO_CREDENTIALS.apiKey,
 			keyLocation: 'header',
@@ -201,7 +185,7 @@ describe('one pace for the whole batch', () => {
 	});
 
 	it('keeps to Max Requests per Second for all items together', async () => {
-		const result = await create(deals(30, 'Ceiling'), { maxRequestsPerSecond: 10 });
+		const result = await create(deals(30, 'Ceiling'), { maxRequestsPerSecond: 10 }, { credentialId });
 		expect(outcomes(result)).toEqual(Array(30).fill('created'));
 		// By the API's clock: about 10 arrivals within any second, where all 30 would come at once unpaced. The
 		// margin is for turns delayed by a busy machine, which then arrive together.
@@ -210,7 +194,7 @@ describe('one pace for the whole batch', () => {
 
 	it('a rate-limited batch completes without failures, at the rate the API announces, with few 429s', async () => {
 		await api.configure({ rateLimit: { enabled: true, capacity: 20, refillPerSecond: 20 } });
-		const result = await create(deals(80, 'Limited'));
+		const result = await create(deals(80, 'Limited'), {}, { credentialId });
 		expect(outcomes(result)).toEqual(Array(80).fill('created'));
 		const requests = await createRequests();
 		const refused = requests.filter((entry) => entry.status === 429).length;
@@ -242,7 +226,7 @@ describe('one pace for the whole batch', () => {
 
 	it('a 429 holds the whole batch: no other item reaches the API before its Retry-After', async () => {
 		await api.configure({ latencyMs: 10, faults: { rates: { ...noFaults(), throttle: 0.15 } } });
-		const result = await create(deals(20, 'Held'), { maxInFlight: 10 });
+		const result = await create(deals(20, 'Held'), { maxInFlight: 10 }, { credentialId });
 		expect(outcomes(result)).toEqual(Array(20).fill('created'));
 		const requests = (await createRequests()).sort((a, b) => a.receivedAt - b.receivedAt);
 		const throttled = requests.filter((entry) => entry.status === 429);

@@ -1,7 +1,8 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import type { RunResult } from '../engine/harness';
-import { MatrixRunner, NODE_ID, WORKFLOW_ID } from './runner';
+import type { RunResult } from '../../harness/engine/engineHarness';
+import { NODE_ID, WORKFLOW_ID } from '../../harness/faultMatrix/runner';
+import { useMatrixRunner } from '../../harness/testSetup';
 
 /**
  * A corpus of malformed items, each mapped onto the node with expressions as a user would map a spreadsheet
@@ -10,16 +11,10 @@ import { MatrixRunner, NODE_ID, WORKFLOW_ID } from './runner';
  * and the field, while the good items beside it go through, and the API must see no request for any of them.
  */
 
-let runner: MatrixRunner;
+const runner = useMatrixRunner();
 
 beforeAll(async () => {
-	runner = await MatrixRunner.start();
-	await runner.api.reset();
-	await runner.api.configure({ uniqueNames: false, rateLimit: { enabled: false } });
-}, 60_000);
-
-afterAll(async () => {
-	await runner?.close();
+	await runner.api.resetAndConfigure({ uniqueNames: false, rateLimit: { enabled: false } });
 });
 
 /** Every field of Create, mapped from the item. An item that lacks a key leaves that field empty. */

@@ -1,20 +1,14 @@
-import { MatrixRunner, type ScenarioResult } from './runner';
-import { SCENARIOS, type Scenario } from './scenarios';
+import type { ScenarioResult } from '../../harness/faultMatrix/runner';
+import { SCENARIOS, type Scenario } from '../../harness/faultMatrix/scenarios';
+import { useMatrixRunner } from '../../harness/testSetup';
 
 /**
- * The fault matrix (see scenarios.ts): 1,000 items per scenario through n8n's engine against the reference API
- * with seeded faults, measured from the node's output and from the server. `npm run matrix` prints the table.
+ * The fault matrix (see harness/faultMatrix/scenarios.ts): 1,000 items per scenario through n8n's engine
+ * against the reference API with seeded faults, measured from the node's output and from the server.
+ * `npm run matrix` prints the table.
  */
 
-let runner: MatrixRunner;
-
-beforeAll(async () => {
-	runner = await MatrixRunner.start();
-}, 60_000);
-
-afterAll(async () => {
-	await runner?.close();
-});
+const runner = useMatrixRunner();
 
 const SCENARIO_TIMEOUT = 180_000;
 

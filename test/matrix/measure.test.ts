@@ -1,6 +1,7 @@
+import type { ItemReport } from '../../harness/faultMatrix/itemReports';
+import { measure } from '../../harness/faultMatrix/measure';
+import { SCENARIOS } from '../../harness/faultMatrix/scenarios';
 import type { RequestLogEntry } from '../../reference-api/src';
-import { measure, type ItemReport } from './runner';
-import { SCENARIOS } from './scenarios';
 
 /**
  * The matrix's checks, fed with made-up evidence: each must see the damage it is there to see. (The negative

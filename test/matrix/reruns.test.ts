@@ -1,10 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { FAULT_CLASSES, type FaultClass, type RequestLogEntry } from '../../reference-api/src';
+import type { RunResult } from '../../harness/engine/engineHarness';
+import { buildItems, nodeParameters } from '../../harness/faultMatrix/items';
+import { NODE_ID, WORKFLOW_ID } from '../../harness/faultMatrix/runner';
+import { SCENARIOS, type Scenario } from '../../harness/faultMatrix/scenarios';
+import type { NodeSettings } from '../../harness/nodeSettings';
+import { useMatrixRunner } from '../../harness/testSetup';
+import { noFaults, type DeepPartial, type ReferenceApiOptions } from '../../reference-api/src';
 import { Prng } from '../../reference-api/src/prng';
-import type { RunResult } from '../engine/harness';
-import { MatrixRunner, NODE_ID, WORKFLOW_ID, buildItems, nodeParameters } from './runner';
-import { SCENARIOS, type Scenario } from './scenarios';
 
 /**
  * Runs on top of the node's own retries: n8n's "Retry On Fail" (the whole node again, with all its items), the
@@ -12,22 +15,10 @@ import { SCENARIOS, type Scenario } from './scenarios';
  * None of them may add a project that exists already.
  */
 
-let runner: MatrixRunner;
+const runner = useMatrixRunner();
 
-beforeAll(async () => {
-	runner = await MatrixRunner.start();
-}, 60_000);
-
-afterAll(async () => {
-	await runner?.close();
-});
-
-const noFaults = () =>
-	Object.fromEntries(FAULT_CLASSES.map((name) => [name, 0])) as Record<FaultClass, number>;
-
-async function reset(patch: Parameters<MatrixRunner['api']['configure']>[0] = {}) {
-	await runner.api.reset();
-	await runner.api.configure({
+async function reset(patch: DeepPartial<ReferenceApiOptions> = {}) {
+	await runner.api.resetAndConfigure({
 		faults: { rates: noFaults(), retryAfterSeconds: 0, slowMs: 400 },
 		rateLimit: { enabled: false },
 		uniqueNames: false,
@@ -39,12 +30,6 @@ async function reset(patch: Parameters<MatrixRunner['api']['configure']>[0] = {}
 }
 
 const outcomeOf = (item: { json: IDataObject }) => (item.json._result as IDataObject | undefined)?.outcome;
-
-async function createAttempts(): Promise<RequestLogEntry[]> {
-	return (await runner.api.requests()).filter(
-		(entry) => entry.method === 'POST' && entry.route === '/api/v1/projects',
-	);
-}
 
 /** Projects per name: every name must appear once. */
 async function projectsByName(): Promise<Map<string, number>> {
@@ -76,10 +61,7 @@ describe("n8n's Retry On Fail runs the whole node again, with all items", () => 
 		options: { retryDelayMs: 5, maxAttempts: 1, maxInFlight: 1 },
 	};
 
-	function run(
-		settings: Parameters<MatrixRunner['harness']['run']>[0]['settings'],
-		options: IDataObject = {},
-	): Promise<RunResult> {
+	function run(settings: NodeSettings, options: IDataObject = {}): Promise<RunResult> {
 		return runner.harness.run({
 			items: deals,
 			parameters: { ...parameters, options: { ...parameters.options, ...options } },
@@ -103,7 +85,7 @@ describe("n8n's Retry On Fail runs the whole node again, with all items", () => 
 			...Array(5).fill('replayed'),
 			...Array(ITEMS - 5).fill('created'),
 		]);
-		const attempts = await createAttempts();
+		const attempts = await runner.api.createAttempts();
 		// Items 0-4 were sent by both node runs, the rest once; one execution throughout.
 		expect(attempts).toHaveLength(5 + ITEMS);
 		expect(new Set(attempts.map((entry) => entry.executionId)).size).toBe(1);
@@ -124,7 +106,7 @@ describe("n8n's Retry On Fail runs the whole node again, with all items", () => 
 
 		expect(result.error).toBeUndefined();
 		expect(result.output.map(outcomeOf)).toEqual(Array(ITEMS).fill('replayed'));
-		const attempts = await createAttempts();
+		const attempts = await runner.api.createAttempts();
 		expect(attempts).toHaveLength(2 * ITEMS);
 		expect(attempts.filter((entry) => entry.fault === 'resetAfterCommit')).toHaveLength(1);
 		const names = await projectsByName();
@@ -145,7 +127,7 @@ describe("n8n's Retry On Fail runs the whole node again, with all items", () => 
 		});
 
 		expect(result.output.map(outcomeOf)).toEqual(Array(ITEMS).fill('replayed'));
-		expect(await createAttempts()).toHaveLength(2 * ITEMS);
+		expect(await runner.api.createAttempts()).toHaveLength(2 * ITEMS);
 		const names = await projectsByName();
 		expect(names.size).toBe(ITEMS);
 		expect([...names.values()].every((count) => count === 1)).toBe(true);

@@ -3,9 +3,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import os from 'node:os';
 import path from 'node:path';
 
-import { PACKAGE_ROOT } from '../../scripts/build';
-import type { Pack } from '../../scripts/scanPackage';
-import { packInto } from '../../scripts/scanPackage';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
+import type { Pack } from '../../harness/package/pack';
+import { packInto } from '../../harness/package/pack';
 
 /**
  * index.js, the package's "main": `require('n8n-nodes-project-management')` in a project where the package is

@@ -2,9 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { PACKAGE_ROOT } from '../../scripts/build';
-import type { Pack } from '../../scripts/scanPackage';
-import { filesBelow, packInto } from '../../scripts/scanPackage';
+import { filesBelow, packInto, type Pack } from '../../harness/package/pack';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
 
 /** What `npm pack` puts in the tarball that n8n installs: the built node and nothing of the workshop. */
 describe('the npm pack', () => {

@@ -6,7 +6,7 @@ import type { INodeProperties, INodePropertyCollection, INodePropertyOptions } f
 import { ProjectManagementApi } from '../../credentials/ProjectManagementApi.credentials';
 import { ProjectManagementOAuth2Api } from '../../credentials/ProjectManagementOAuth2Api.credentials';
 import { ProjectManagement } from '../../nodes/ProjectManagement/ProjectManagement.node';
-import { PACKAGE_ROOT } from '../../scripts/build';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
 
 /**
  * The README is the users' manual: every field, option and choice that n8n shows for the node and its

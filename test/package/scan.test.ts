@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { PACKAGE_ROOT } from '../../scripts/build';
-import { filesBelow } from '../../scripts/scanPackage';
+import { filesBelow } from '../../harness/package/pack';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
 import type { ScanRun } from './scanRun';
 import { runScan } from './scanRun';
 

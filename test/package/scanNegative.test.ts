@@ -12,7 +12,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 
-import { PACKAGE_ROOT } from '../../scripts/build';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
 import type { ScanRun } from './scanRun';
 import { runScan } from './scanRun';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { PACKAGE_ROOT } from '../../scripts/build';
-import type { ScanReport } from '../../scripts/scanPackage';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
+import type { ScanReport } from '../../harness/package/scan';
 
 export interface ScanRun {
 	status: number | null;

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, w
 import os from 'node:os';
 import path from 'node:path';
 
-import { PACKAGE_ROOT } from '../../scripts/build';
+import { PACKAGE_ROOT } from '../../harness/package/paths';
 import type { Step } from './workflowChecks';
 import { ciProblems, commonProblems, filterMatches, parseWorkflow, publishProblems } from './workflowChecks';
 

@@ -1,4 +1,6 @@
-import { N8nHome, type WorkflowImport } from './n8n';
+import type { NodeSettings } from '../nodeSettings';
+import { API_KEY_CREDENTIAL, OAUTH2_CREDENTIAL } from './credentials';
+import { N8nHome, type WorkflowImport } from './home';
 
 /**
  * Workflows as a user builds them in the editor and n8n saves them: a Manual Trigger, the items made by core
@@ -11,9 +13,6 @@ export const ROWS = 'Rows';
 export const SPLIT = 'One item per row';
 export const NODE = 'Create project';
 
-export const API_KEY_CREDENTIAL = { id: 'pmE2eApiKey00001', name: 'Project Management (API key)' };
-export const OAUTH2_CREDENTIAL = { id: 'pmE2eOAuth200001', name: 'Project Management (OAuth2)' };
-
 export type Credential = 'apiKey' | 'oauth2';
 
 export function credentialsFor(kind: Credential) {
@@ -25,12 +24,9 @@ export function credentialsFor(kind: Credential) {
 			};
 }
 
-export interface NodeSettings {
-	/** Node settings → On Error. */
-	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
-	retryOnFail?: boolean;
-	maxTries?: number;
-	waitBetweenTries?: number;
+/** n8n's Manual Trigger, where `n8n execute` and the editor's Execute button start a workflow. */
+export function manualTrigger(id: string, name: string) {
+	return { id, name, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
 }
 
 /** A workflow that turns `rows` into items and creates one project per item. */
@@ -46,14 +42,7 @@ export function createProjectsWorkflow(options: {
 		id: options.id,
 		name: `e2e ${options.id}`,
 		nodes: [
-			{
-				id: 'n1',
-				name: TRIGGER,
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
+			manualTrigger('n1', TRIGGER),
 			{
 				id: 'n2',
 				name: ROWS,

@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** This package's folder. Defined here rather than taken from the engine harness, which loads n8n-core. */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..');
+import { PACKAGE_ROOT } from './paths';
 
 function newestMtime(dir: string): number {
 	let newest = 0;

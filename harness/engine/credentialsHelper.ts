@@ -6,10 +6,47 @@ import type {
 	INode,
 	INodeCredentialsDetails,
 	INodeProperties,
+	INodeTypes,
 	IRequestOptionsSimplified,
-	Workflow,
 } from 'n8n-workflow';
-import { ICredentialsHelper } from 'n8n-workflow';
+import { ICredentialsHelper, Workflow } from 'n8n-workflow';
+
+import { SOURCE_NODE_TYPE } from './itemsSource';
+
+type ExpressionResolver = (value: string, self: ICredentialDataDecryptedObject) => unknown;
+
+/**
+ * Credential values may be expressions ($self for the credential's own fields, $credentials in generic
+ * authentication); n8n resolves them against a workflow holding a single placeholder node.
+ */
+export function credentialExpressionResolver(nodeTypes: INodeTypes): ExpressionResolver {
+	const placeholder: INode = {
+		id: 'credentials',
+		name: 'Credentials',
+		type: SOURCE_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const expressionWorkflow = new Workflow({
+		nodes: [placeholder],
+		connections: {},
+		active: false,
+		nodeTypes,
+	});
+	return (value, self) =>
+		(
+			expressionWorkflow.expression.getComplexParameterValue(
+				placeholder,
+				{ value },
+				'internal',
+				{ $credentials: self } as never,
+				undefined,
+				undefined,
+				self,
+			) as { value: unknown }
+		).value;
+}
 
 /**
  * The part of n8n's credential service that a workflow run needs, kept in memory. Unlike n8n's own test
@@ -26,7 +63,7 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 
 	constructor(
 		private readonly credentialTypes: Record<string, ICredentialType>,
-		private readonly resolveExpression: (value: string, self: ICredentialDataDecryptedObject) => unknown,
+		private readonly resolveExpression: ExpressionResolver,
 	) {
 		super();
 	}

@@ -2,9 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { DEMO_CREDENTIALS, type ReferenceApi } from '../../test/engine/referenceApi';
-import { N8nHome, ensureN8nInstalled, packForN8n, type ExecutionResult, type N8nLine } from './n8n';
-import { API_KEY_CREDENTIAL, NODE, createProjectsWorkflow } from './workflows';
+import { DEMO_CREDENTIALS } from '../../reference-api/src';
+import { packForN8n } from '../package/pack';
+import type { ReferenceApi } from '../referenceApi/client';
+import { N8nHome, type ExecutionResult } from './home';
+import { ensureN8nInstalled, type N8nLine } from './install';
+import { API_KEY_CREDENTIAL } from './credentials';
+import { NODE, createProjectsWorkflow } from './workflows';
 
 /**
  * The throughput workloads in a real n8n (the end-to-end suite's install): n8n's own HTTP Request node, set up

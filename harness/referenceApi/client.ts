@@ -4,11 +4,11 @@ import type {
 	RequestLogEntry,
 	RunningReferenceApi,
 } from '../../reference-api/src';
-import { DEMO_CREDENTIALS, noFaults, startReferenceApi } from '../../reference-api/src';
+import { DEMO_CREDENTIALS, startReferenceApi } from '../../reference-api/src';
 
 /**
- * The reference API as the engine tests and the demo use it: started on a free loopback port, read and
- * steered through its admin routes over HTTP, as any outside observer would.
+ * The reference API as the engine tests, the demo and the benchmarks use it: started on a free loopback port,
+ * read and steered through its admin routes over HTTP, as any outside observer would.
  */
 export class ReferenceApi {
 	private constructor(private readonly running: RunningReferenceApi) {}
@@ -47,6 +47,15 @@ export class ReferenceApi {
 
 	reset() {
 		return this.admin<unknown>('POST', '/reset', {});
+	}
+
+	/**
+	 * Empties the API (projects, idempotency records, request log, counters), then changes its settings, which a
+	 * reset keeps as they are.
+	 */
+	async resetAndConfigure(patch: DeepPartial<ReferenceApiOptions>) {
+		await this.reset();
+		await this.configure(patch);
 	}
 
 	expireTokens() {
@@ -105,5 +114,3 @@ export interface AdminStats {
 	/** Requests a fault still holds (see the reference API's stats). */
 	held: number;
 }
-
-export { DEMO_CREDENTIALS, noFaults };

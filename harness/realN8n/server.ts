@@ -1,22 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 
-import { NODE24, freePort, installDir, type N8nHome } from './n8n';
+import { freePort } from '../ports';
+import type { N8nHome } from './home';
+import { NODE24 } from './install';
+import { N8nRestClient } from './restClient';
 
 /**
  * `n8n start` on loopback for one n8n home: the editor and its REST API, with the instance owner set up, so
  * that tests (and `npm run dev`) can do what a signed-in user does.
  */
-
-export const OWNER = {
-	email: 'owner@example.com',
-	firstName: 'Demo',
-	lastName: 'Owner',
-	password: 'Demo-owner-1234',
-} as const;
-
-/** n8n binds a sign-in cookie to this header, which its editor sends from the browser. */
-const BROWSER_ID = 'project-management-e2e';
 
 export interface CredentialTestResult {
 	status: 'OK' | 'Error';
@@ -24,14 +16,16 @@ export interface CredentialTestResult {
 }
 
 export class N8nServer {
-	private cookie = '';
 	private output = '';
+	private readonly client: N8nRestClient;
 
 	private constructor(
 		readonly home: N8nHome,
 		readonly url: string,
 		private readonly child: ChildProcess,
-	) {}
+	) {
+		this.client = new N8nRestClient(url);
+	}
 
 	/**
 	 * Starts the server and waits until it answers. `lifetimeSeconds` bounds how long the process may live, so
@@ -44,7 +38,7 @@ export class N8nServer {
 		const port = options.port ?? (await freePort());
 		const brokerPort = await freePort();
 		const lifetime = options.lifetimeSeconds ?? 900;
-		const n8nBin = path.join(installDir(home.line), 'node_modules', 'n8n', 'bin', 'n8n');
+		const n8nBin = home.n8nBin();
 		const command = lifetime > 0 ? 'timeout' : NODE24;
 		const args =
 			lifetime > 0 ? ['--kill-after=10', String(lifetime), NODE24, n8nBin, 'start'] : [n8nBin, 'start'];
@@ -69,7 +63,7 @@ export class N8nServer {
 		child.stderr?.on('data', (chunk: Buffer) => (server.output += chunk.toString()));
 		try {
 			await server.waitUntilReady(120_000);
-			await server.signIn();
+			await server.client.signInAsOwner();
 		} catch (error) {
 			await server.stop();
 			throw error;
@@ -103,44 +97,9 @@ export class N8nServer {
 		throw new Error(`n8n did not become ready within ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
 	}
 
-	/** Sets the instance owner up on a fresh instance, or signs in as that owner on one set up before. */
-	private async signIn() {
-		const setup = await this.rawRest('POST', '/rest/owner/setup', OWNER);
-		if (setup.ok) return;
-		const why = await setup.text();
-		if (!/already/i.test(why))
-			throw new Error(`Could not set the n8n owner up: HTTP ${setup.status} ${why.slice(0, 500)}`);
-		const login = await this.rawRest('POST', '/rest/login', {
-			email: OWNER.email,
-			emailOrLdapLoginId: OWNER.email,
-			password: OWNER.password,
-		});
-		if (!login.ok) throw new Error(`Could not sign in to n8n: HTTP ${login.status} ${await login.text()}`);
-	}
-
-	private async rawRest(method: string, route: string, body?: unknown): Promise<Response> {
-		const response = await fetch(`${this.url}${route}`, {
-			method,
-			headers: {
-				'content-type': 'application/json',
-				'browser-id': BROWSER_ID,
-				...(this.cookie ? { cookie: this.cookie } : {}),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(60_000),
-		});
-		const setCookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
-		if (setCookie) this.cookie = setCookie.split(';')[0];
-		return response;
-	}
-
 	/** A call to n8n's own REST API as the signed-in owner; returns the `data` n8n wraps answers in. */
-	async rest<T>(method: string, route: string, body?: unknown): Promise<T> {
-		const response = await this.rawRest(method, route, body);
-		const text = await response.text();
-		if (!response.ok)
-			throw new Error(`n8n ${method} ${route}: HTTP ${response.status} ${text.slice(0, 1000)}`);
-		return (JSON.parse(text) as { data: T }).data;
+	rest<T>(method: string, route: string, body?: unknown): Promise<T> {
+		return this.client.rest<T>(method, route, body);
 	}
 
 	/**
