@@ -18,7 +18,8 @@ const LONGEST_LIST_NAMED_ONE_BY_ONE = 20;
 
 function shownNames(properties: INodeProperties[]): string[] {
 	return properties.flatMap((property) => {
-		if (property.type === 'hidden') return [];
+		// A notice is a sentence the editor shows, not a field to name.
+		if (property.type === 'hidden' || property.type === 'notice') return [];
 		const names = [property.displayName];
 		for (const mode of property.modes ?? []) names.push(mode.displayName);
 		const options = property.options ?? [];

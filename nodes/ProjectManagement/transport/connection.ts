@@ -1,5 +1,10 @@
 import { createHash } from 'crypto';
-import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	IDataObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 
 /**
  * Which API a call goes to: the credential chosen in the node's Authentication parameter and the Base URL it
@@ -23,6 +28,11 @@ export interface Connection {
 	 * Base URL or key changes gets a pace of its own.
 	 */
 	paceKey: string;
+	/**
+	 * The API-key credential as read for this run, handed to n8n with every request so that n8n does not read and
+	 * decrypt it again each time. Absent for OAuth2, whose tokens n8n keeps and renews itself.
+	 */
+	credential?: ICredentialsDecrypted;
 }
 
 /** The credential chosen in the node's Authentication parameter. */
@@ -65,9 +75,10 @@ export function normaliseBaseUrl(raw: unknown): string {
 
 /**
  * The connection, read once per run of the node (per context object, which n8n creates for each run) rather than
- * for every request: reading a credential decrypts it and resolves its expressions, which costs more than the
- * request itself on a fast API. Keys and tokens are not kept: they are read again when a message has to be
- * cleaned of them (secrets.ts), so that a token refreshed during the run is covered.
+ * for every request: reading a credential decrypts it (in n8n, from its database) and resolves its expressions,
+ * which costs more than the request itself on a fast API. It lives as long as the run. OAuth2 tokens are not kept
+ * here: n8n fetches and renews them itself, and messages are cleaned of the credential as it is when they are made
+ * (secrets.ts), so that a token renewed during the run is covered.
  */
 const connections = new WeakMap<Context, Promise<Connection>>();
 
@@ -77,8 +88,17 @@ export function connectionOf(context: Context): Promise<Connection> {
 		const type = credentialType(context);
 		connection = context.getCredentials(type).then((credentials) => {
 			const baseUrl = normaliseBaseUrl(credentials.baseUrl);
-			const credentialId = context.getNode().credentials?.[type]?.id ?? '';
-			return { type, baseUrl, paceKey: paceKeyOf(type, credentialId, baseUrl, credentials) };
+			const reference = context.getNode().credentials?.[type];
+			const credentialId = reference?.id ?? '';
+			const connection: Connection = {
+				type,
+				baseUrl,
+				paceKey: paceKeyOf(type, credentialId, baseUrl, credentials),
+			};
+			if (type === 'projectManagementApi') {
+				connection.credential = { id: credentialId, name: reference?.name ?? '', type, data: credentials };
+			}
+			return connection;
 		});
 		// A failed read is not kept: the next request tries again and reports its own error.
 		connection.catch(() => connections.delete(context));
