@@ -49,6 +49,8 @@ const properties: INodeProperties[] = [
 			},
 		],
 		default: MAP_EACH,
+		description:
+			"Where the project's fields come from: filled in below, or the incoming item's own fields by their names",
 	},
 	{
 		displayName:
