@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHookFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 /**
  * Which API a call goes to: the credential chosen in the node's Authentication parameter and the Base URL it
@@ -9,7 +9,8 @@ import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-
 
 export type CredentialType = 'projectManagementApi' | 'projectManagementOAuth2Api';
 
-export type Context = IExecuteFunctions | ILoadOptionsFunctions;
+/** A workflow run, the editor's dropdowns, or the trigger's webhook set-up (its activation and deactivation). */
+export type Context = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 export const API_PATH = '/api/v1';
 
@@ -27,7 +28,8 @@ export interface Connection {
 
 /** The credential chosen in the node's Authentication parameter. */
 export function credentialType(context: Context): CredentialType {
-	// The editor's dropdown methods read parameters without an item index; a workflow run reads item 0.
+	// The editor's dropdown methods and the trigger's webhook set-up read parameters without an item index; a
+	// workflow run reads item 0.
 	const value =
 		'getInputData' in context
 			? context.getNodeParameter('authentication', 0, 'projectManagementApi')
