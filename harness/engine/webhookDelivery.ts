@@ -11,6 +11,9 @@ import { TRIGGER_NAME, TRIGGER_NODE_TYPE, type TriggerWorkflow, type WebhookRun 
  * through n8n-core's WebhookContext with the workflow's saved static data, static data saved afterwards, and the
  * answer n8n would send: the node's own (a 401, say), the node's `webhookResponse` with 200, or, when the node
  * hands over items, 200 "Workflow was started" and one execution with those items.
+ *
+ * `staticDataOfStarts: 'lost'` does what n8n 2.x does: the static data a delivery changed is not saved when that
+ * delivery starts an execution (preparing the execution clears the data's "changed" mark before n8n saves it).
  */
 
 export interface DeliveryRequest {
@@ -63,11 +66,18 @@ function parsed(raw: Buffer): IDataObject {
 	}
 }
 
+export interface DeliveryOptions {
+	run?: WebhookRun;
+	/** `saved` (n8n 1.x, the default) or `lost` (n8n 2.x): static data changed by a delivery that started an execution. */
+	staticDataOfStarts?: 'saved' | 'lost';
+}
+
 export async function deliver(
 	trigger: TriggerWorkflow,
 	request: DeliveryRequest,
-	run: WebhookRun = 'production',
+	options: DeliveryOptions = {},
 ): Promise<DeliveryAnswer> {
+	const run = options.run ?? 'production';
 	const written = { statusCode: 200, body: undefined as unknown, sent: false };
 	const httpRequest = {
 		method: 'POST',
@@ -98,10 +108,10 @@ export async function deliver(
 		result = await nodeType.webhook!.call(context);
 	} catch (error) {
 		// n8n answers 500 when the webhook function throws, and starts nothing.
-		return { statusCode: 500, body: { message: (error as Error).message } };
-	} finally {
 		trigger.save(run, workflow);
+		return { statusCode: 500, body: { message: (error as Error).message } };
 	}
+	if (result.workflowData === undefined || options.staticDataOfStarts !== 'lost') trigger.save(run, workflow);
 	if (result.noWebhookResponse) return { statusCode: written.statusCode, body: written.body };
 	if (result.workflowData === undefined) {
 		return { statusCode: 200, body: result.webhookResponse ?? { message: 'Webhook call received' } };

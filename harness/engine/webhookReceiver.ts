@@ -63,7 +63,7 @@ export class WebhookReceiver {
 		const run: WebhookRun = match?.[1] === 'webhook-test' ? 'test' : 'production';
 		const trigger = match ? this.triggers.get(match[2]) : undefined;
 		const answer: DeliveryAnswer = trigger
-			? await deliver(trigger, { headers, rawBody }, run)
+			? await deliver(trigger, { headers, rawBody }, { run })
 			: { statusCode: 404, body: { message: 'The requested webhook is not registered.' } };
 		this.received.push({ run, webhookId: match?.[2], answer });
 		return answer;

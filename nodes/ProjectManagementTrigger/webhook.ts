@@ -1,6 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { eventItem, readEvent, statusOf } from './delivery/eventOutput';
+import { takeInProcess } from './delivery/processRecord';
 import { wasSeen, withSeen } from './delivery/seenEvents';
 import { REFUSAL_TEXT, singleHeader, verifyDelivery } from './delivery/signature';
 import { selectedEvents, selectedStatuses } from './descriptions/triggerFields';
@@ -10,8 +11,8 @@ import { seenEventsOf, storeSeenEvents, storedSubscription } from './subscriptio
  * One delivery from the API. In this order:
  * 1. The signature and the timestamp (delivery/signature.ts): missing, wrong or out of tolerance → 401, nothing
  *    starts (the API retries a genuine delivery; a forged or replayed one stays refused).
- * 2. The event id against those taken lately (delivery/seenEvents.ts): seen before → 200, nothing starts, so the
- *    API stops sending it.
+ * 2. The event id against those taken lately (delivery/seenEvents.ts in static data, delivery/processRecord.ts in
+ *    the process's memory): seen before → 200, nothing starts, so the API stops sending it.
  * 3. The events and statuses chosen in the node: another → 200, nothing starts.
  * 4. Otherwise one execution, with the event as its item.
  * The id is recorded before the answer, and n8n saves static data before it answers the API, so a redelivery
@@ -44,10 +45,11 @@ function parseJson(raw: Buffer): unknown {
 
 export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const staticData = this.getWorkflowStaticData('node');
+	const subscription = storedSubscription(staticData);
 	const headers = this.getHeaderData();
 	const raw = rawBodyOf.call(this);
 	const verdict = verifyDelivery(
-		storedSubscription(staticData)?.secret,
+		subscription?.secret,
 		{
 			id: singleHeader(headers['webhook-id']),
 			timestamp: singleHeader(headers['webhook-timestamp']),
@@ -72,7 +74,13 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 
 	const now = Date.now();
 	const seen = seenEventsOf(staticData);
-	if (wasSeen(seen, verdict.eventId, now)) {
+	// A verified delivery means a subscription with its secret is stored; its id keeps test runs apart.
+	const inProcess = takeInProcess(
+		`${this.getWorkflow().id}/${this.getNode().id}/${subscription?.id}`,
+		verdict.eventId,
+		now,
+	);
+	if (inProcess === 'seen' || wasSeen(seen, verdict.eventId, now)) {
 		return { webhookResponse: { received: true, duplicate: true } };
 	}
 	storeSeenEvents(staticData, withSeen(seen, verdict.eventId, now));

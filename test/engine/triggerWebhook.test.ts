@@ -1,5 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
+import { restartForgets } from '../../harness/engine/processRestart';
 import type { TriggerWorkflow } from '../../harness/engine/triggerWorkflow';
 import { deliver } from '../../harness/engine/webhookDelivery';
 import { projectEvent, signedDelivery } from '../../harness/referenceApi/signedDelivery';
@@ -86,6 +87,32 @@ describe('a delivery to the trigger', () => {
 		const other = await deliver(trigger, signedDelivery(SECRET, projectEvent('project.created', project)));
 		expect(other.started).toHaveLength(1);
 		expect((trigger.staticData().seenEvents as unknown[]).length).toBe(2);
+	});
+
+	it('sent again after n8n restarted is recognised from static data, where n8n saved it (n8n 1.x)', async () => {
+		const trigger = activeTrigger();
+		const event = projectEvent('project.created', project);
+		expect((await deliver(trigger, signedDelivery(SECRET, event))).started).toHaveLength(1);
+		restartForgets();
+		expect(await deliver(trigger, signedDelivery(SECRET, event))).toEqual({
+			statusCode: 200,
+			body: { received: true, duplicate: true },
+		});
+	});
+
+	it('sent again where n8n does not save the static data of a delivery that started an execution (n8n 2.x) is recognised by the process, until it restarts', async () => {
+		const trigger = activeTrigger();
+		const event = projectEvent('project.created', project);
+		const like2x = { staticDataOfStarts: 'lost' as const };
+		expect((await deliver(trigger, signedDelivery(SECRET, event), like2x)).started).toHaveLength(1);
+		expect(trigger.staticData().seenEvents).toBeUndefined();
+		expect((await deliver(trigger, signedDelivery(SECRET, event), like2x)).body).toEqual({
+			received: true,
+			duplicate: true,
+		});
+		// The limit of what a node can do there: after a restart, nothing is left that saw the event.
+		restartForgets();
+		expect((await deliver(trigger, signedDelivery(SECRET, event), like2x)).started).toHaveLength(1);
 	});
 
 	it('is taken again once its id is older than the 24-hour window', async () => {

@@ -1,6 +1,11 @@
 import { newSecret, signatureOf } from '../../reference-api/src/webhooks/signature';
 import { eventItem, readEvent } from '../../nodes/ProjectManagementTrigger/delivery/eventOutput';
 import {
+	MAX_SUBSCRIPTIONS,
+	forgetInProcess,
+	takeInProcess,
+} from '../../nodes/ProjectManagementTrigger/delivery/processRecord';
+import {
 	DEDUPE_MAX_EVENTS,
 	DEDUPE_WINDOW_MS,
 	readSeenEvents,
@@ -167,6 +172,30 @@ describe('the record of event ids taken', () => {
 		expect(readSeenEvents(undefined)).toEqual([]);
 		expect(readSeenEvents({ evt_a: T })).toEqual([]);
 		expect(readSeenEvents([['evt_a', 'yesterday'], ['evt_b', T], 'evt_c'])).toEqual([['evt_b', T]]);
+	});
+});
+
+describe("the process's own record of event ids", () => {
+	const T = 1_800_000_000_000;
+	afterEach(() => forgetInProcess());
+
+	it('takes an id once per subscription, and again after the window', () => {
+		expect(takeInProcess('wf/node/whk_a', 'evt_1', T)).toBe('new');
+		expect(takeInProcess('wf/node/whk_a', 'evt_1', T + 1)).toBe('seen');
+		// The same event delivered to another subscription (a test run's, say) is that one's own.
+		expect(takeInProcess('wf/node/whk_b', 'evt_1', T + 1)).toBe('new');
+		expect(takeInProcess('wf/node/whk_a', 'evt_1', T + DEDUPE_WINDOW_MS + 1)).toBe('new');
+	});
+
+	it(`keeps at most ${MAX_SUBSCRIPTIONS} subscriptions, forgetting the least recently used`, () => {
+		takeInProcess('first', 'evt_1', T);
+		takeInProcess('second', 'evt_1', T);
+		for (let index = 0; index < MAX_SUBSCRIPTIONS - 2; index++) takeInProcess(`other-${index}`, 'evt_1', T);
+		expect(takeInProcess('first', 'evt_1', T)).toBe('seen');
+		// One more than the bound: "second", used least recently, is forgotten; "first", used just now, is kept.
+		takeInProcess('one-more', 'evt_1', T);
+		expect(takeInProcess('first', 'evt_1', T)).toBe('seen');
+		expect(takeInProcess('second', 'evt_1', T)).toBe('new');
 	});
 });
 
