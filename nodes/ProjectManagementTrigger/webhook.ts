@@ -11,12 +11,14 @@ import { seenEventsOf, storeSeenEvents, storedSubscription } from './subscriptio
  * One delivery from the API. In this order:
  * 1. The signature and the timestamp (delivery/signature.ts): missing, wrong or out of tolerance → 401, nothing
  *    starts (the API retries a genuine delivery; a forged or replayed one stays refused).
- * 2. The event id against those taken lately (delivery/seenEvents.ts in static data, delivery/processRecord.ts in
+ * 2. The body: signed, but not a project event → 400, nothing starts.
+ * 3. The event id against those taken lately (delivery/seenEvents.ts in static data, delivery/processRecord.ts in
  *    the process's memory): seen before → 200, nothing starts, so the API stops sending it.
- * 3. The events and statuses chosen in the node: another → 200, nothing starts.
- * 4. Otherwise one execution, with the event as its item.
- * The id is recorded before the answer, and n8n saves static data before it answers the API, so a redelivery
- * that follows the answer finds it.
+ * 4. The events and statuses chosen in the node: another → 200, nothing starts.
+ * 5. Otherwise one execution, with the event as its item.
+ * The id is recorded before the answer: in the process's record at once, and in static data, which n8n saves
+ * before it answers the API (n8n 2.x not when the delivery starts an execution; see processRecord.ts). So a
+ * redelivery that follows the answer finds it.
  */
 
 type RawRequest = { rawBody?: unknown };
