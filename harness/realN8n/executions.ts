@@ -1,4 +1,4 @@
-import { waitFor } from '../waitFor';
+import { pollUntil } from '../waitFor';
 import type { N8nServer } from './server';
 
 /**
@@ -89,7 +89,7 @@ export async function waitUntilSettled(
 	timeoutMs: number,
 ): Promise<Partial<Record<ExecutionStatus, number>>> {
 	let counts: Partial<Record<ExecutionStatus, number>> = {};
-	await waitFor(
+	await pollUntil(
 		async () => {
 			counts = await countByStatus(server, workflowId);
 			const total = Object.values(counts).reduce((sum, count) => sum + (count ?? 0), 0);

@@ -65,6 +65,8 @@ export class N8nHome {
 
 	/** The node's type name in workflow JSON when the package is loaded as a custom extension. */
 	static readonly NODE_TYPE = 'CUSTOM.projectManagement';
+	/** The trigger's, likewise. */
+	static readonly TRIGGER_NODE_TYPE = 'CUSTOM.projectManagementTrigger';
 
 	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 		const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: this.userFolder, LANG: 'C.UTF-8' };
@@ -143,9 +145,14 @@ export class N8nHome {
 	}
 
 	/**
+<<<<<<< HEAD
 	 * Makes an imported workflow active, so that `n8n start` registers its production webhooks: 2.x publishes
 	 * the current version (`publish:workflow`), 1.x sets it active (`update:workflow --active=true`). Either
 	 * takes effect when n8n next starts.
+=======
+	 * Marks an imported workflow active, so that the next `n8n start` activates it (its triggers subscribe):
+	 * `publish:workflow` on 2.x, `update:workflow --active=true` on 1.x. Neither reaches a running n8n.
+>>>>>>> main
 	 */
 	async publishWorkflow(workflowId: string): Promise<void> {
 		const args =
@@ -153,10 +160,15 @@ export class N8nHome {
 				? ['update:workflow', `--id=${workflowId}`, '--active=true']
 				: ['publish:workflow', `--id=${workflowId}`];
 		const result = await this.cli(args);
+<<<<<<< HEAD
 		const output = `${result.stdout}\n${result.stderr}`;
 		// Both commands report a failure as "Error updating database", which may come with exit code 0.
 		if (result.code !== 0 || /Error updating database/i.test(output)) {
 			throw new Error(`${args[0]} failed:\n${output}`);
+=======
+		if (result.code !== 0 || /error/i.test(result.stderr)) {
+			throw new Error(`${args[0]} failed:\n${result.stdout}\n${result.stderr}`);
+>>>>>>> main
 		}
 	}
 

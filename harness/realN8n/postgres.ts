@@ -6,7 +6,7 @@ import path from 'node:path';
 import { freePort } from '../ports';
 import { ensureDebianPackages } from './apt';
 import { BoundedProcess } from './boundedProcess';
-import { waitFor } from '../waitFor';
+import { pollUntil } from '../waitFor';
 
 /**
  * A PostgreSQL of its own for a queue-mode n8n (which does not run on SQLite): a new cluster in a temporary
@@ -100,7 +100,7 @@ export async function startPostgres(options: {
 	const database = 'n8n';
 	try {
 		let last = '';
-		await waitFor(
+		await pollUntil(
 			async () => {
 				if (!server.running) throw new Error('postgres exited');
 				const created = spawnSync(

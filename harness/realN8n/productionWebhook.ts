@@ -1,4 +1,4 @@
-import { waitFor } from '../waitFor';
+import { pollUntil } from '../waitFor';
 import type { CredentialImport, N8nHome, WorkflowImport } from './home';
 import { N8nServer } from './server';
 import { webhookPath } from './webhookWorkflow';
@@ -27,7 +27,7 @@ export function productionWebhookUrl(n8nUrl: string, workflowId: string): string
 
 /** n8n's readiness route: 200 once the database is connected and migrated. */
 export async function waitForReadiness(n8nUrl: string, timeoutMs = 120_000): Promise<void> {
-	await waitFor(
+	await pollUntil(
 		async () =>
 			(await fetch(`${n8nUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) })).status === 200,
 		{ timeoutMs, describe: () => `${n8nUrl}/healthz/readiness did not answer 200 within ${timeoutMs} ms` },
@@ -45,7 +45,7 @@ export async function waitForProductionWebhook(
 	timeoutMs = 60_000,
 ): Promise<void> {
 	let last = '';
-	await waitFor(
+	await pollUntil(
 		async () => {
 			const response = await fetch(productionWebhookUrl(n8nUrl, workflowId), {
 				signal: AbortSignal.timeout(5_000),

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { freePort } from '../ports';
 import { ensureDebianPackages } from './apt';
 import { BoundedProcess } from './boundedProcess';
-import { waitFor } from '../waitFor';
+import { pollUntil } from '../waitFor';
 
 /**
  * A Redis of its own for a queue-mode n8n (the queue between the main and the workers): Debian's redis-server
@@ -69,7 +69,7 @@ export async function startRedis(options: {
 		rmSync(folder, { recursive: true, force: true });
 	};
 	try {
-		await waitFor(async () => await ping(port), {
+		await pollUntil(async () => await ping(port), {
 			timeoutMs: 30_000,
 			everyMs: 200,
 			describe: () => `redis-server did not answer PING on port ${port}:\n${server.log}`,

@@ -1,5 +1,5 @@
 import { freePorts } from '../ports';
-import { waitFor } from '../waitFor';
+import { pollUntil } from '../waitFor';
 import { BoundedProcess } from './boundedProcess';
 import type { N8nHome } from './home';
 import { NODE24 } from './install';
@@ -43,7 +43,7 @@ export class N8nWorker {
 		);
 		const worker = new N8nWorker(name, process, `http://127.0.0.1:${healthPort}`);
 		try {
-			await waitFor(
+			await pollUntil(
 				async () => {
 					if (!process.running) throw new Error('exited');
 					const response = await fetch(`${worker.healthUrl}/healthz/readiness`, {
