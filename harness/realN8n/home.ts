@@ -145,14 +145,9 @@ export class N8nHome {
 	}
 
 	/**
-<<<<<<< HEAD
 	 * Makes an imported workflow active, so that `n8n start` registers its production webhooks: 2.x publishes
 	 * the current version (`publish:workflow`), 1.x sets it active (`update:workflow --active=true`). Either
 	 * takes effect when n8n next starts.
-=======
-	 * Marks an imported workflow active, so that the next `n8n start` activates it (its triggers subscribe):
-	 * `publish:workflow` on 2.x, `update:workflow --active=true` on 1.x. Neither reaches a running n8n.
->>>>>>> main
 	 */
 	async publishWorkflow(workflowId: string): Promise<void> {
 		const args =
@@ -160,15 +155,10 @@ export class N8nHome {
 				? ['update:workflow', `--id=${workflowId}`, '--active=true']
 				: ['publish:workflow', `--id=${workflowId}`];
 		const result = await this.cli(args);
-<<<<<<< HEAD
 		const output = `${result.stdout}\n${result.stderr}`;
 		// Both commands report a failure as "Error updating database", which may come with exit code 0.
 		if (result.code !== 0 || /Error updating database/i.test(output)) {
 			throw new Error(`${args[0]} failed:\n${output}`);
-=======
-		if (result.code !== 0 || /error/i.test(result.stderr)) {
-			throw new Error(`${args[0]} failed:\n${result.stdout}\n${result.stderr}`);
->>>>>>> main
 		}
 	}
 
