@@ -10,12 +10,13 @@
  *   npm run burst -- --quick            one run of fewer rows, docs untouched
  *   npm run burst -- --setups=single    only one setup (single, queue), docs untouched
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { PACKAGE_ROOT } from '../harness/package/paths';
 import { packForN8n } from '../harness/package/pack';
+import { BURST_N8N_ENV } from '../harness/realN8n/burstEnv';
 import { burstDiagnostics, type BurstDiagnostics } from '../harness/realN8n/burstDiagnostics';
 import {
 	burstImports,
@@ -24,9 +25,8 @@ import {
 	type BurstOutcome,
 	type BurstSlot,
 } from '../harness/realN8n/burstRun';
-import { N8nHome } from '../harness/realN8n/home';
 import { ensureN8nInstalled, installedVersion } from '../harness/realN8n/install';
-import { startWithWebhooks } from '../harness/realN8n/productionWebhook';
+import { startOneN8n, type OneN8n } from '../harness/realN8n/oneN8n';
 import { QueueMode } from '../harness/realN8n/queueMode';
 import { ReferenceApi } from '../harness/referenceApi/client';
 import { apiKeyWithAllScopes } from '../harness/referenceApi/grants';
@@ -125,13 +125,20 @@ async function measureSetup(
 ) {
 	const perRun = rows.length + 1;
 	const imports = burstImports(slots, api.url);
-	let single: { home: N8nHome; server: Awaited<ReturnType<typeof startWithWebhooks>> } | undefined;
+	let single: OneN8n | undefined;
 	let queue: QueueMode | undefined;
 	log(`${setupName}: starting (${slots.length} workflows)`);
 	if (setupName === 'single') {
-		const home = new N8nHome(LINE, { extensions });
-		version.value = home.version;
-		single = { home, server: await startWithWebhooks(home, { ...imports, lifetimeSeconds: 4 * 3600 }) };
+		single = await startOneN8n({
+			line: LINE,
+			extensions,
+			database: 'postgres',
+			...imports,
+			lifetimeSeconds: 4 * 3600,
+			env: BURST_N8N_ENV,
+			log,
+		});
+		version.value = single.home.version;
 	} else {
 		queue = await QueueMode.start({
 			line: LINE,
@@ -140,6 +147,7 @@ async function measureSetup(
 			concurrency: CONCURRENCY,
 			...imports,
 			lifetimeSeconds: 4 * 3600,
+			env: BURST_N8N_ENV,
 			log,
 		});
 	}
@@ -185,10 +193,7 @@ async function measureSetup(
 			}
 		}
 	} finally {
-		if (single) {
-			await single.server.stop();
-			rmSync(single.home.userFolder, { recursive: true, force: true });
-		}
+		await single?.stop();
 		await queue?.stop();
 	}
 }

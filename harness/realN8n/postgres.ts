@@ -130,6 +130,12 @@ export async function startPostgres(options: {
 			DB_POSTGRESDB_DATABASE: database,
 			DB_POSTGRESDB_USER: 'postgres',
 			DB_POSTGRESDB_PASSWORD: '',
+			// n8n's defaults (2 connections, 20 s to get one) do not carry a burst of hundreds of webhook executions
+			// on a loaded machine: executions waited more than 20 s for a connection, failed with "timeout exceeded
+			// when trying to connect", and n8n left more than 200 others "running" that never started (2.41.1,
+			// 2026-12-02). A server taking bursts is given more connections, and the wait is bounded by minutes.
+			DB_POSTGRESDB_POOL_SIZE: '10',
+			DB_POSTGRESDB_CONNECTION_TIMEOUT: '300000',
 		},
 		stop,
 		log: () => server.log,
