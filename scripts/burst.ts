@@ -9,6 +9,8 @@
  *   npm run burst                       three runs of every row (about an hour on a busy 2-core machine)
  *   npm run burst -- --quick            one run of fewer rows, docs untouched
  *   npm run burst -- --setups=single    only one setup (single, queue), docs untouched
+ *   npm run burst -- --runs=1           every row once instead of three times, docs untouched
+ *   ... --write-docs                    write the docs block after a partial run too (its line says which)
  */
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -38,15 +40,18 @@ import { DEMO_CREDENTIALS } from '../reference-api/src';
 const QUICK = process.argv.includes('--quick');
 const SETUPS_ARG = process.argv.find((arg) => arg.startsWith('--setups='));
 const SETUPS = (SETUPS_ARG?.slice('--setups='.length) ?? 'single,queue').split(',');
-const PARTIAL = QUICK || SETUPS_ARG !== undefined;
-const RUNS = QUICK ? 1 : 3;
+const RUNS_ARG = process.argv.find((arg) => arg.startsWith('--runs='));
+const RUNS = RUNS_ARG ? Math.max(1, Number(RUNS_ARG.slice('--runs='.length)) || 1) : QUICK ? 1 : 3;
+const PARTIAL = QUICK || SETUPS_ARG !== undefined || RUNS_ARG !== undefined;
+/** Writes the docs block also after a partial run (its line names the command and the number of runs). */
+const WRITE_DOCS = !PARTIAL || process.argv.includes('--write-docs');
 const BURST = { distinct: 250, repeated: 50 };
 const RATE = 20;
 const WORKERS = 2;
 const CONCURRENCY = 10;
 const LINE = '2.x';
 const BOUNDS = { deliveryTimeoutMs: 900_000, settleMs: 300_000 };
-const COMMAND = `npm run burst${QUICK ? ' -- --quick' : ''}`;
+const COMMAND = `npm run burst${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const DOC = path.join(PACKAGE_ROOT, 'docs', 'many-executions.md');
 
 type Limit = 'none' | 'retryAfter' | 'headers';
@@ -109,7 +114,8 @@ function describe(outcome: BurstOutcome): string {
 		`${(outcome.elapsedMs / 1000).toFixed(1)} s, answers failed ${outcome.failedAnswers}, executions ` +
 		`${JSON.stringify(outcome.executions)}, not created ${outcome.dealsNotCreated} (silently ` +
 		`${outcome.silentlyLost.length}), duplicates ${outcome.duplicates}, 429 ${outcome.creates429}/` +
-		`${outcome.creates} creates, ${outcome.apiRequests} API requests`
+		`${outcome.creates} creates, ${outcome.apiRequests} API requests` +
+		(outcome.failedAnswers ? `; failed answers: ${JSON.stringify(outcome.failedAnswerKinds)}` : '')
 	);
 }
 
@@ -293,7 +299,7 @@ function render(
 
 	return [
 		`Measured with \`${COMMAND}\` (${Math.round(facts.seconds / 60)} min) in n8n ${facts.version} (the end-to-end ` +
-			`suite's install, Node 24), ${RUNS} run(s) of each row, medians; ${BURST.distinct + BURST.repeated} ` +
+			`suite's install, Node 24), ${RUNS === 1 ? 'ONE run of each row (not the median of three that the goals ask for)' : `${RUNS} runs of each row, medians`}; ${BURST.distinct + BURST.repeated} ` +
 			`deliveries per burst (${BURST.distinct} deals, ${BURST.repeated} of them delivered twice), the API limited ` +
 			`to ${RATE} requests per second per credential; load average ${facts.load}; ${new Date().toISOString().slice(0, 10)}.`,
 		'',
@@ -349,7 +355,7 @@ async function main() {
 		seconds: (Date.now() - started) / 1000,
 	});
 	console.log(`\n${markdown}`);
-	if (!PARTIAL) {
+	if (WRITE_DOCS) {
 		writeDocsBlock(DOC, { name: 'many-executions', writtenBy: 'scripts/burst.ts', content: markdown });
 		console.log(`Wrote ${path.relative(PACKAGE_ROOT, DOC)}`);
 	}

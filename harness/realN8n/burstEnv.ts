@@ -5,9 +5,9 @@
  * an isolate of its own (a pool of 1, the rest started cold as executions come). Under a burst of 300 deliveries
  * on a loaded 2-core machine, n8n stopped for good with about 280 executions "running": about half of them had
  * not started their first node, the others were inside the node before it sent anything, with no timer pending
- * in the process and its database connections idle, i.e. all waiting on promises that never settled (seen twice,
- * 2026-12-02, on SQLite and on PostgreSQL). With the legacy engine those bursts ran to the end. This is n8n's
- * engine under load, not the node; it is said beside the figures (docs/many-executions.md).
+ * in the process and its database connections idle, i.e. all waiting on promises that never settled (twice on
+ * PostgreSQL, 2026-12-02; on SQLite 63 executions never started). With the legacy engine the same bursts ran to
+ * the end. The exact cause inside n8n was not found; it is said beside the figures (docs/many-executions.md).
  */
 export const BURST_N8N_ENV: Record<string, string> = {
 	N8N_EXPRESSION_ENGINE: 'legacy',

@@ -23,6 +23,8 @@ export interface BurstFigures {
 	distinctDeals: number;
 	/** Deliveries answered with something other than a 2xx, or not answered at all. */
 	failedAnswers: number;
+	/** What those answers were: status and the start of the body (or the error), counted. */
+	failedAnswerKinds: Record<string, number>;
 	/** Executions of the workflow that n8n recorded as failed (error, crashed, canceled, unknown). */
 	failedExecutions: number;
 	/** Executions n8n still showed as new, running or waiting when counting stopped. */
@@ -45,6 +47,15 @@ export interface BurstFigures {
 	elapsedMs: number;
 	/** The API's request log (for the diagnostics). */
 	log: RequestLogEntry[];
+}
+
+function kindsOf(answers: BurstResult['answers']): Record<string, number> {
+	const kinds: Record<string, number> = {};
+	for (const answer of answers) {
+		const kind = `${answer.status} ${answer.text.slice(0, 160)}`;
+		kinds[kind] = (kinds[kind] ?? 0) + 1;
+	}
+	return kinds;
 }
 
 /** Waits for n8n's executions of the burst to end (bounded), then counts everything. */
@@ -99,6 +110,7 @@ export async function burstFigures(options: {
 		deliveries: deals.length,
 		distinctDeals: distinct.size,
 		failedAnswers: burst.answers.filter((answer) => !succeeded(answer)).length,
+		failedAnswerKinds: kindsOf(burst.answers.filter((answer) => !succeeded(answer))),
 		failedExecutions: FAILED.reduce((sum, status) => sum + (executions[status] ?? 0), 0),
 		unfinishedExecutions: unfinished,
 		executions,

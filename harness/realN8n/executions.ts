@@ -78,9 +78,12 @@ export async function executionText(server: N8nServer, id: string): Promise<stri
 	return JSON.stringify(await server.rest<unknown>('GET', `/rest/executions/${id}`));
 }
 
+/** How long the count of executions must stay the same, none unfinished, to be taken as final. */
+const STABLE_MS = 15_000;
+
 /**
- * Waits until n8n holds at least `expected` executions of the workflow and none of them is still new, running or
- * waiting (bounded polling); answers the counts by status.
+ * Waits until n8n holds at least `expected` executions of the workflow (or fewer that have stayed the same for
+ * STABLE_MS) and none of them is still new, running or waiting (bounded polling); answers the counts by status.
  */
 export async function waitUntilSettled(
 	server: N8nServer,
@@ -89,11 +92,20 @@ export async function waitUntilSettled(
 	timeoutMs: number,
 ): Promise<Partial<Record<ExecutionStatus, number>>> {
 	let counts: Partial<Record<ExecutionStatus, number>> = {};
+	// A delivery n8n refused without starting an execution never adds one: once nothing is unfinished and the
+	// total has stayed the same for a while, there is nothing more to wait for.
+	let lastTotal = -1;
+	let sameSince = Date.now();
 	await pollUntil(
 		async () => {
 			counts = await countByStatus(server, workflowId);
 			const total = Object.values(counts).reduce((sum, count) => sum + (count ?? 0), 0);
-			return total >= expected && UNFINISHED.every((status) => !counts[status]);
+			if (total !== lastTotal) {
+				lastTotal = total;
+				sameSince = Date.now();
+			}
+			const ended = UNFINISHED.every((status) => !counts[status]);
+			return ended && (total >= expected || Date.now() - sameSince >= STABLE_MS);
 		},
 		{
 			timeoutMs,
