@@ -7,7 +7,8 @@
  * not started their first node, the others were inside the node before it sent anything, with no timer pending
  * in the process and its database connections idle, i.e. all waiting on promises that never settled (twice on
  * PostgreSQL, 2026-12-02; on SQLite 63 executions never started). With the legacy engine the same bursts ran to
- * the end. The exact cause inside n8n was not found; it is said beside the figures (docs/many-executions.md).
+ * the end. The exact cause inside n8n was not found, and the legacy engine is no cure: a queue-mode main with it
+ * stalled the same way once, at 132 of 300 (docs/many-executions.md says so beside the figures).
  */
 export const BURST_N8N_ENV: Record<string, string> = {
 	N8N_EXPRESSION_ENGINE: 'legacy',
