@@ -23,3 +23,33 @@ export function portIsFree(port: number): Promise<boolean> {
 		probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
 	});
 }
+
+/**
+ * `count` different free ports on loopback, all held open until every one is known, so that tools starting
+ * several servers at once do not get the same port twice.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+	const servers = Array.from({ length: count }, () => createServer());
+	try {
+		return await Promise.all(
+			servers.map(
+				(server) =>
+					new Promise<number>((resolve, reject) => {
+						server.on('error', reject);
+						server.listen(0, '127.0.0.1', () => {
+							const address = server.address();
+							if (typeof address === 'object' && address) resolve(address.port);
+							else reject(new Error('no port'));
+						});
+					}),
+			),
+		);
+	} finally {
+		await Promise.all(
+			servers.map(
+				(server) =>
+					new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+			),
+		);
+	}
+}

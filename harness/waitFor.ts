@@ -16,3 +16,19 @@ export async function waitFor<T>(
 		await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 25));
 	}
 }
+
+/**
+ * Polls until `check` answers true, every `everyMs`, for at most `timeoutMs`; a check that throws counts as not
+ * yet (a server still starting refuses connections). Throws an error with `describe()` when the time is up.
+ */
+export async function pollUntil(
+	check: () => Promise<boolean>,
+	options: { timeoutMs: number; everyMs?: number; describe: () => string },
+): Promise<void> {
+	const deadline = Date.now() + options.timeoutMs;
+	for (;;) {
+		if (await check().catch(() => false)) return;
+		if (Date.now() > deadline) throw new Error(options.describe());
+		await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 500));
+	}
+}

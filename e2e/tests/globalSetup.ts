@@ -5,6 +5,8 @@ import path from 'node:path';
 import { packForN8n } from '../../harness/package/pack';
 import { ensureChromium } from '../../harness/realN8n/browser';
 import { E2E_ROOT, N8N_LINES, ensureN8nInstalled } from '../../harness/realN8n/install';
+import { ensurePostgres } from '../../harness/realN8n/postgres';
+import { ensureRedis } from '../../harness/realN8n/redis';
 
 /** Where globalSetup leaves the path of the unpacked package for the test files (they run in other workers). */
 const EXTENSIONS_FILE = path.join(E2E_ROOT, '.state', 'extensions-path');
@@ -27,4 +29,9 @@ export default async function globalSetup() {
 	writeFileSync(EXTENSIONS_FILE, extensions);
 	// The editor tests drive Debian's Chromium.
 	ensureChromium((text) => console.log(text));
+	// The queue-mode test (burst.e2e.test.ts, n8n 2.x) runs its own PostgreSQL and Redis.
+	if (N8N_LINES.includes('2.x')) {
+		ensurePostgres((text) => console.log(text));
+		ensureRedis((text) => console.log(text));
+	}
 }

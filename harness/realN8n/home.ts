@@ -48,16 +48,19 @@ export class N8nHome {
 	readonly userFolder: string;
 	readonly version: string;
 	private readonly extensions: string;
+	/** Settings every command and process of this home gets (a queue-mode setup's database and Redis, say). */
+	private readonly baseEnv: Record<string, string>;
 
 	constructor(
 		readonly line: N8nLine,
-		options: { root?: string; extensions: string },
+		options: { root?: string; extensions: string; env?: Record<string, string> },
 	) {
 		const version = installedVersion(line);
 		if (!version) throw new Error(`n8n ${line} is not installed: call ensureN8nInstalled('${line}') first`);
 		this.version = version;
 		this.userFolder = options.root ?? mkdtempSync(path.join(tmpdir(), `pm-n8n-${line}-`));
 		this.extensions = options.extensions;
+		this.baseEnv = options.env ?? {};
 	}
 
 	/** The node's type name in workflow JSON when the package is loaded as a custom extension. */
@@ -73,6 +76,7 @@ export class N8nHome {
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_ENCRYPTION_KEY: 'e2e-encryption-key-not-a-secret',
 			N8N_CUSTOM_EXTENSIONS: this.extensions,
+			...this.baseEnv,
 			...extra,
 		});
 	}
@@ -97,7 +101,7 @@ export class N8nHome {
 		let stderr = '';
 		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
 		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-		const timeoutMs = options.timeoutMs ?? 120_000;
+		const timeoutMs = options.timeoutMs ?? 300_000;
 		return new Promise((resolve, reject) => {
 			const timer = setTimeout(() => {
 				child.kill('SIGKILL');
@@ -127,16 +131,23 @@ export class N8nHome {
 	}
 
 	async importWorkflow(workflow: WorkflowImport): Promise<void> {
-		const file = this.writeInput(`workflow-${workflow.id}.json`, [
-			{ active: false, settings: { executionOrder: 'v1' }, ...workflow },
-		]);
+		await this.importWorkflows([workflow]);
+	}
+
+	/** Several workflows with one `n8n import:workflow` (one start of the CLI). */
+	async importWorkflows(workflows: WorkflowImport[]): Promise<void> {
+		const file = this.writeInput(
+			`workflow-${workflows[0].id}${workflows.length > 1 ? `-and-${workflows.length - 1}` : ''}.json`,
+			workflows.map((workflow) => ({ active: false, settings: { executionOrder: 'v1' }, ...workflow })),
+		);
 		const result = await this.cli(['import:workflow', `--input=${file}`]);
 		if (result.code !== 0) throw new Error(`import:workflow failed:\n${result.stdout}\n${result.stderr}`);
 	}
 
 	/**
-	 * Marks an imported workflow active, so that the next `n8n start` activates it (its triggers subscribe):
-	 * `publish:workflow` on 2.x, `update:workflow --active=true` on 1.x. Neither reaches a running n8n.
+	 * Makes an imported workflow active, so that `n8n start` registers its production webhooks: 2.x publishes
+	 * the current version (`publish:workflow`), 1.x sets it active (`update:workflow --active=true`). Either
+	 * takes effect when n8n next starts.
 	 */
 	async publishWorkflow(workflowId: string): Promise<void> {
 		const args =
@@ -144,8 +155,10 @@ export class N8nHome {
 				? ['update:workflow', `--id=${workflowId}`, '--active=true']
 				: ['publish:workflow', `--id=${workflowId}`];
 		const result = await this.cli(args);
-		if (result.code !== 0 || /error/i.test(result.stderr)) {
-			throw new Error(`${args[0]} failed:\n${result.stdout}\n${result.stderr}`);
+		const output = `${result.stdout}\n${result.stderr}`;
+		// Both commands report a failure as "Error updating database", which may come with exit code 0.
+		if (result.code !== 0 || /Error updating database/i.test(output)) {
+			throw new Error(`${args[0]} failed:\n${output}`);
 		}
 	}
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 import { freePort } from '../ports';
+import { descendantsOf } from './boundedProcess';
 import type { N8nHome } from './home';
 import { NODE24 } from './install';
 import { N8nRestClient } from './restClient';
@@ -40,10 +41,17 @@ export class N8nServer {
 	 */
 	static async start(
 		home: N8nHome,
-		options: { port?: number; lifetimeSeconds?: number; inheritOutput?: boolean } = {},
+		options: {
+			port?: number;
+			brokerPort?: number;
+			lifetimeSeconds?: number;
+			inheritOutput?: boolean;
+			/** How long it may take to come up (120 s unless set). */
+			readyTimeoutMs?: number;
+		} = {},
 	): Promise<N8nServer> {
 		const port = options.port ?? (await freePort());
-		const brokerPort = await freePort();
+		const brokerPort = options.brokerPort ?? (await freePort());
 		const lifetime = options.lifetimeSeconds ?? 900;
 		const n8nBin = home.n8nBin();
 		const command = lifetime > 0 ? 'timeout' : NODE24;
@@ -69,7 +77,7 @@ export class N8nServer {
 		child.stdout?.on('data', (chunk: Buffer) => (server.output += chunk.toString()));
 		child.stderr?.on('data', (chunk: Buffer) => (server.output += chunk.toString()));
 		try {
-			await server.waitUntilReady(120_000);
+			await server.waitUntilReady(options.readyTimeoutMs ?? 120_000);
 			await server.client.signInAsOwner();
 		} catch (error) {
 			await server.stop();
@@ -142,9 +150,21 @@ export class N8nServer {
 
 	async stop(): Promise<void> {
 		if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+		// n8n and what it started (its task runner), below `timeout`: a SIGKILL for `timeout` alone would leave
+		// them running.
+		const below = this.child.pid === undefined ? [] : descendantsOf(this.child.pid);
 		const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
 		this.child.kill('SIGTERM');
-		const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+		const timer = setTimeout(() => {
+			for (const pid of below) {
+				try {
+					process.kill(pid, 'SIGKILL');
+				} catch {
+					// already gone
+				}
+			}
+			this.child.kill('SIGKILL');
+		}, 15_000);
 		await exited;
 		clearTimeout(timer);
 	}
