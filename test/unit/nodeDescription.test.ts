@@ -117,6 +117,7 @@ describe('the Project operations as n8n shows them', () => {
 				const here = `${path}${property.name}`;
 				if (
 					!['operation', 'resource', 'authentication', 'options'].includes(property.name) &&
+					property.type !== 'notice' &&
 					!property.description
 				) {
 					undocumented.push(here);

@@ -12,7 +12,7 @@ import { stoppedRunError, toItemFailure } from './failures';
 import type { ItemDone } from './outcome';
 import { failureItem, successItems } from './output';
 import * as project from './project';
-import type { ItemSettings, Pacing } from './settings';
+import type { ItemSettings, Pacing, RunFacts } from './settings';
 import { itemSettingsOf, readOptions, runSettingsOf } from './settings';
 
 /**
@@ -22,6 +22,8 @@ import { itemSettingsOf, readOptions, runSettingsOf } from './settings';
  * Either way it returns what happened (actions/outcome.ts), or throws why the item failed.
  */
 interface Operation {
+	/** What the operation reads once for the whole run, before the items (settings: the first item's). */
+	setUp?(this: IExecuteFunctions, settings: ItemSettings): Promise<Partial<RunFacts>>;
 	execute?(this: IExecuteFunctions, itemIndex: number, settings: ItemSettings): Promise<ItemDone>;
 	prepare?(this: IExecuteFunctions, itemIndex: number, settings: ItemSettings): KeyedTask<ItemDone>;
 }
@@ -68,10 +70,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		ceiling:
 			run.maxRequestsPerSecond > 0 ? new RateCeiling(run.maxRequestsPerSecond, Date.now, sleep) : undefined,
 	};
+	const node = this.getNode();
+	const facts: RunFacts = { workflowId: String(this.getWorkflow().id ?? ''), nodeId: node.id };
 	const settingsOf = (itemIndex: number) =>
-		itemSettingsOf(itemIndex === 0 ? firstOptions : readOptions.call(this, itemIndex), pacing);
+		itemSettingsOf(itemIndex === 0 ? firstOptions : readOptions.call(this, itemIndex), facts, pacing);
+	if (chosen?.setUp) Object.assign(facts, await chosen.setUp.call(this, settingsOf(0)));
 	const continueOnFail = this.continueOnFail();
-	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
+	const toErrorOutput = node.onError === 'continueErrorOutput';
 	const sequencer = new KeyedSequencer();
 	// The output is built in input order as items end; an item that ends before an earlier one waits in `ordered`.
 	const returnData: INodeExecutionData[] = [];
@@ -93,7 +98,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 
 	const failed = (itemIndex: number, error: unknown, includeOutcome: boolean): ItemResult => {
-		const failure = toItemFailure(this.getNode(), error, itemIndex, operation);
+		const failure = toItemFailure(node, error, itemIndex, operation);
 		const output = continueOnFail ? [failureItem(failure, itemIndex, includeOutcome, toErrorOutput)] : [];
 		return { failure, output };
 	};

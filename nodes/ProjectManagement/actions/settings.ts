@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { MappedField } from '../fields/customFields';
 import type { Pacer, RateCeiling } from '../reliability/pacing';
 import type { RetryPolicy } from '../reliability/retry';
 import { DEFAULT_RETRY_POLICY } from '../reliability/retry';
@@ -26,8 +27,17 @@ export interface RunSettings {
 	maxRequestsPerSecond: number;
 }
 
+/** Facts of the run that every item uses, read once (n8n copies the whole node for every getNode()). */
+export interface RunFacts {
+	workflowId: string;
+	nodeId: string;
+	/** Create with Map Automatically: the custom fields the API defines (see project/customFieldSchema.ts). */
+	customFieldSchema?: MappedField[];
+}
+
 /** What one item goes by. */
 export interface ItemSettings {
+	run: RunFacts;
 	/** Timeout, retries, and the run's pacer. */
 	call: CallSettings;
 	includeOutcome: boolean;
@@ -65,7 +75,7 @@ export interface Pacing {
 	ceiling?: RateCeiling;
 }
 
-export function itemSettingsOf(options: IDataObject, pacing: Pacing = {}): ItemSettings {
+export function itemSettingsOf(options: IDataObject, run: RunFacts, pacing: Pacing = {}): ItemSettings {
 	const policy: RetryPolicy = {
 		...DEFAULT_RETRY_POLICY,
 		baseDelayMs: positive(options.retryDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs),
@@ -76,6 +86,7 @@ export function itemSettingsOf(options: IDataObject, pacing: Pacing = {}): ItemS
 	};
 	const rawKey = options.idempotencyKey;
 	return {
+		run,
 		call: {
 			timeoutMs: positive(options.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS) * 1000,
 			policy,

@@ -98,7 +98,16 @@ export function normaliseDate(label: string, value: unknown, timezone: string): 
 	return parseDate(label, value, timezone).toUTC().toISO({ suppressMilliseconds: true }) as string;
 }
 
-/** The workflow's time zone when luxon knows it, else UTC. */
+const checkedZones = new Map<string, string>();
+
+/** The workflow's time zone when luxon knows it, else UTC. Checked once per zone, not for every item. */
 export function usableZone(timezone: string): string {
-	return DateTime.local().setZone(timezone).isValid ? timezone : 'UTC';
+	let zone = checkedZones.get(timezone);
+	if (zone === undefined) {
+		zone = DateTime.local().setZone(timezone).isValid ? timezone : 'UTC';
+		// A handful of zones at most in practice; the bound only guards against a flood of bad ones.
+		if (checkedZones.size > 100) checkedZones.clear();
+		checkedZones.set(timezone, zone);
+	}
+	return zone;
 }

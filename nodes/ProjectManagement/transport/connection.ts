@@ -1,5 +1,11 @@
 import { createHash } from 'crypto';
-import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 
 /**
  * Which API a call goes to: the credential chosen in the node's Authentication parameter and the Base URL it
@@ -9,7 +15,8 @@ import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-
 
 export type CredentialType = 'projectManagementApi' | 'projectManagementOAuth2Api';
 
-export type Context = IExecuteFunctions | ILoadOptionsFunctions;
+/** A workflow run, the editor's dropdowns, or the trigger's webhook set-up (its activation and deactivation). */
+export type Context = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 export const API_PATH = '/api/v1';
 
@@ -23,11 +30,17 @@ export interface Connection {
 	 * Base URL or key changes gets a pace of its own.
 	 */
 	paceKey: string;
+	/**
+	 * The API-key credential as read for this run, handed to n8n with every request so that n8n does not read and
+	 * decrypt it again each time. Absent for OAuth2, whose tokens n8n keeps and renews itself.
+	 */
+	credential?: ICredentialsDecrypted;
 }
 
 /** The credential chosen in the node's Authentication parameter. */
 export function credentialType(context: Context): CredentialType {
-	// The editor's dropdown methods read parameters without an item index; a workflow run reads item 0.
+	// The editor's dropdown methods and the trigger's webhook set-up read parameters without an item index; a
+	// workflow run reads item 0.
 	const value =
 		'getInputData' in context
 			? context.getNodeParameter('authentication', 0, 'projectManagementApi')
@@ -65,9 +78,10 @@ export function normaliseBaseUrl(raw: unknown): string {
 
 /**
  * The connection, read once per run of the node (per context object, which n8n creates for each run) rather than
- * for every request: reading a credential decrypts it and resolves its expressions, which costs more than the
- * request itself on a fast API. Keys and tokens are not kept: they are read again when a message has to be
- * cleaned of them (secrets.ts), so that a token refreshed during the run is covered.
+ * for every request: reading a credential decrypts it (in n8n, from its database) and resolves its expressions,
+ * which costs more than the request itself on a fast API. It lives as long as the run. OAuth2 tokens are not kept
+ * here: n8n fetches and renews them itself, and messages are cleaned of the credential as it is when they are made
+ * (secrets.ts), so that a token renewed during the run is covered.
  */
 const connections = new WeakMap<Context, Promise<Connection>>();
 
@@ -77,8 +91,17 @@ export function connectionOf(context: Context): Promise<Connection> {
 		const type = credentialType(context);
 		connection = context.getCredentials(type).then((credentials) => {
 			const baseUrl = normaliseBaseUrl(credentials.baseUrl);
-			const credentialId = context.getNode().credentials?.[type]?.id ?? '';
-			return { type, baseUrl, paceKey: paceKeyOf(type, credentialId, baseUrl, credentials) };
+			const reference = context.getNode().credentials?.[type];
+			const credentialId = reference?.id ?? '';
+			const connection: Connection = {
+				type,
+				baseUrl,
+				paceKey: paceKeyOf(type, credentialId, baseUrl, credentials),
+			};
+			if (type === 'projectManagementApi') {
+				connection.credential = { id: credentialId, name: reference?.name ?? '', type, data: credentials };
+			}
+			return connection;
 		});
 		// A failed read is not kept: the next request tries again and reports its own error.
 		connection.catch(() => connections.delete(context));

@@ -8,7 +8,7 @@ import { HoldTooLong } from '../reliability/pacing';
 import type { AttemptResult, RetryDecision, RetryPolicy } from '../reliability/retry';
 import { decideRetry, mayHaveCommitted, settlesOutcome } from '../reliability/retry';
 import { waitUntil } from '../reliability/waitUntil';
-import type { Connection, Context, CredentialType } from './connection';
+import type { Connection, Context } from './connection';
 import { connectionOf, requestTarget, shownUrl } from './connection';
 import type { ApiSuccess } from './response';
 import {
@@ -69,10 +69,16 @@ interface Attempt {
 
 async function send(
 	context: Context,
-	type: CredentialType,
+	connection: Connection,
 	options: IHttpRequestOptions,
 ): Promise<RawResponse> {
-	return (await context.helpers.httpRequestWithAuthentication.call(context, type, options)) as RawResponse;
+	const read = connection.credential ? { credentialsDecrypted: connection.credential } : undefined;
+	return (await context.helpers.httpRequestWithAuthentication.call(
+		context,
+		connection.type,
+		options,
+		read,
+	)) as RawResponse;
 }
 
 /**
@@ -82,7 +88,7 @@ async function send(
  */
 async function sendWithin(
 	context: Context,
-	type: CredentialType,
+	connection: Connection,
 	options: IHttpRequestOptions,
 	timeoutMs: number,
 	cancel: AbortSignal | undefined,
@@ -94,7 +100,7 @@ async function sendWithin(
 		if (signal.aborted) stop();
 		else signal.addEventListener('abort', stop, { once: true });
 	});
-	const sending = send(context, type, { ...options, abortSignal: signal });
+	const sending = send(context, connection, { ...options, abortSignal: signal });
 	// Whichever loses the race is left to end on its own, without an unhandled rejection.
 	ended.catch(() => undefined);
 	sending.catch(() => undefined);
@@ -108,12 +114,18 @@ async function sendWithin(
  */
 async function resendForNewToken(
 	context: Context,
-	type: CredentialType,
+	connection: Connection,
 	options: IHttpRequestOptions,
 	timeoutMs: number,
 	cancel: AbortSignal | undefined,
 ): Promise<RawResponse> {
-	return await sendWithin(context, type, { ...options, ignoreHttpStatusErrors: false }, timeoutMs, cancel);
+	return await sendWithin(
+		context,
+		connection,
+		{ ...options, ignoreHttpStatusErrors: false },
+		timeoutMs,
+		cancel,
+	);
 }
 
 /**
@@ -225,14 +237,14 @@ export async function apiRequest(this: Context, call: ApiCall, settings: CallSet
 
 		const seen: Attempt = { headers: {}, thrownMessage: '' };
 		try {
-			let response = await sendWithin(this, connection.type, options, settings.timeoutMs, cancel);
+			let response = await sendWithin(this, connection, options, settings.timeoutMs, cancel);
 			if (
 				response.statusCode === 401 &&
 				connection.type === 'projectManagementOAuth2Api' &&
 				!tokenRenewalAsked
 			) {
 				tokenRenewalAsked = true;
-				response = await resendForNewToken(this, connection.type, options, settings.timeoutMs, cancel);
+				response = await resendForNewToken(this, connection, options, settings.timeoutMs, cancel);
 			}
 			seen.statusCode = response.statusCode;
 			seen.headers = response.headers ?? {};

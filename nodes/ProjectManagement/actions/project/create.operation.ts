@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { additionalProjectFields, customFieldsMapper } from '../../descriptions/projectFields';
 import { dryRunOption, idempotencyKeyOption, requestOptions } from '../../descriptions/requestOptions';
+import { projectInputFromItem } from '../../fields/autoMap';
 import type { ProjectBody } from '../../fields/projectBody';
 import { buildProjectBody } from '../../fields/projectBody';
 import type { KeyedTask } from '../../reliability/concurrency';
@@ -14,14 +15,51 @@ import { isDuplicateName } from '../../transport/response';
 import { AmbiguousName, ProjectNotFound } from '../failures';
 import type { CallCost, ItemDone } from '../outcome';
 import { NO_CALLS, addCosts, done } from '../outcome';
-import type { ItemSettings } from '../settings';
+import type { ItemSettings, RunFacts } from '../settings';
 import { idempotencyConflictKey, nameConflictKey } from './conflictKeys';
+import { customFieldSchema } from './customFieldSchema';
 import { showRequest } from './dryRun';
 import { projectIn } from './projectAnswer';
 import { callProject, projectPath } from './projectCall';
 import { idempotencyKeyFor, readProjectInput } from './projectInput';
 
+/** Where the project's fields come from: filled in below, or the incoming item's own fields. */
+const MAP_EACH = 'defineBelow';
+const MAP_AUTOMATICALLY = 'autoMapInputData';
+const mapEach = { show: { mappingMode: [MAP_EACH] } };
+
 const properties: INodeProperties[] = [
+	{
+		displayName: 'Project Fields',
+		name: 'mappingMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Map Each Field Below',
+				value: MAP_EACH,
+				description:
+					'Fill in the fields in this node, with expressions where values come from the incoming item',
+			},
+			{
+				name: 'Map Automatically',
+				value: MAP_AUTOMATICALLY,
+				description:
+					"Send the incoming item's own fields as the project, by their names: for data shaped in an earlier node",
+			},
+		],
+		default: MAP_EACH,
+		description:
+			"Where the project's fields come from: filled in below, or the incoming item's own fields by their names",
+	},
+	{
+		displayName:
+			'The item\'s fields are sent by their names: name (required), description, status, priority, startDate, endDate, ownerId (or owner), teamIds (or teams), budget ({"currency", "amount"}), and custom fields as a customFields object or by their keys. Other fields of the item are not sent.',
+		name: 'autoMapNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { mappingMode: [MAP_AUTOMATICALLY] } },
+	},
 	{
 		displayName: 'Name',
 		name: 'name',
@@ -31,6 +69,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. Acme Corp onboarding',
 		description:
 			'The name of the new project, as plain text of up to 200 characters. Project names are unique in the project-management system.',
+		displayOptions: mapEach,
 	},
 	{
 		displayName: 'If a Project With This Name Exists',
@@ -58,8 +97,8 @@ const properties: INodeProperties[] = [
 		description:
 			'What to do when the name is taken. Names are compared without regard to upper and lower case.',
 	},
-	additionalProjectFields,
-	customFieldsMapper,
+	{ ...additionalProjectFields, displayOptions: mapEach },
+	{ ...customFieldsMapper, displayOptions: mapEach },
 	requestOptions([
 		dryRunOption,
 		idempotencyKeyOption,
@@ -117,6 +156,15 @@ function updateBodyOf(body: ProjectBody): IDataObject {
 	return fields as IDataObject;
 }
 
+/**
+ * Once per run: with Map Automatically, the custom fields the API defines (read once for a while per API in the
+ * process), so that an item's fields named by a custom field's key are recognised and checked by type.
+ */
+export async function setUp(this: IExecuteFunctions, settings: ItemSettings): Promise<Partial<RunFacts>> {
+	if (this.getNodeParameter('mappingMode', 0, MAP_EACH) !== MAP_AUTOMATICALLY) return {};
+	return { customFieldSchema: await customFieldSchema.call(this, settings.call) };
+}
+
 /** An item read and checked, ready to be sent. */
 interface CreateItem {
 	settings: ItemSettings;
@@ -139,10 +187,16 @@ export function prepare(
 	settings: ItemSettings,
 ): KeyedTask<ItemDone> {
 	const ifExists = this.getNodeParameter('ifExists', itemIndex, 'error') as IfExists;
-	const body = buildProjectBody(
-		readProjectInput.call(this, itemIndex, 'additionalFields', this.getNodeParameter('name', itemIndex, '')),
-		this.getTimezone(),
-	);
+	const input =
+		this.getNodeParameter('mappingMode', itemIndex, MAP_EACH) === MAP_AUTOMATICALLY
+			? projectInputFromItem(this.getInputData()[itemIndex].json, settings.run.customFieldSchema)
+			: readProjectInput.call(
+					this,
+					itemIndex,
+					'additionalFields',
+					this.getNodeParameter('name', itemIndex, ''),
+				);
+	const body = buildProjectBody(input, this.getTimezone());
 	const name = body.name as string;
 	// Identical items are one project, unless the user chose one project for each item: then the item's
 	// position is part of its key (and a re-run of the same input still finds each item's own project).

@@ -66,8 +66,8 @@ export function idempotencyKeyFor(
 		return checked.key;
 	}
 	return deriveIdempotencyKey({
-		workflowId: String(this.getWorkflow().id ?? ''),
-		nodeId: this.getNode().id,
+		workflowId: settings.run.workflowId,
+		nodeId: settings.run.nodeId,
 		operation,
 		payload,
 	});
