@@ -16,8 +16,30 @@ export interface NodeCallCounts {
 	evaluations: number;
 	/** Credential reads (NodeExecutionContext._getCredentials): the node's own and n8n's request helper's. */
 	credentialReads: number;
-	/** Deep copies by n8n-workflow's deepCopy (parameters, input data, run data). */
+	/** Deep copies by n8n-workflow's deepCopy (whole objects: a copy's own recursive calls are not counted). */
 	deepCopies: number;
+	/**
+	 * Where the node's code caused those calls: `<n8n call> ← <the node's function>` (e.g. `deepCopy ← getNode ←
+	 * idempotencyKeyFor`) with their counts; calls made with none of the node's code on the stack are under
+	 * `(outside the node)`.
+	 */
+	callers: Record<string, number>;
+}
+
+/** The node's innermost function on the current stack, from a stack trace (dist/nodes, or its sources). */
+function nodeFunction(stack: string): string {
+	for (const line of stack.split('\n').slice(1)) {
+		if (!/\/(dist\/)?nodes\//.test(line)) continue;
+		const name = /at (?:async )?(?:\S+\.)?([^\s.(]+) \(/.exec(line.trim())?.[1];
+		return name ?? '(anonymous)';
+	}
+	return '(outside the node)';
+}
+
+/** The n8n function just inside `wrapper` on the stack (who called deepCopy, say). */
+function directCaller(stack: string): string {
+	const line = stack.split('\n')[3] ?? '';
+	return /at (?:async )?(?:\S+\.)?([^\s.(]+) \(/.exec(line.trim())?.[1] ?? '(anonymous)';
 }
 
 type Method = (...args: unknown[]) => unknown;
@@ -46,27 +68,57 @@ function wrap(holder: Record<string, Method>, name: string, count: (args: unknow
 
 /** Counts what `work` asks of n8n (see NodeCallCounts). */
 export async function countNodeCalls(work: () => Promise<unknown>): Promise<NodeCallCounts> {
-	const counts: NodeCallCounts = { parameters: {}, evaluations: 0, credentialReads: 0, deepCopies: 0 };
+	const counts: NodeCallCounts = {
+		parameters: {},
+		evaluations: 0,
+		credentialReads: 0,
+		deepCopies: 0,
+		callers: {},
+	};
+	const from = (call: string, stack: string) => {
+		const key = `${call} ← ${nodeFunction(stack)}`;
+		counts.callers[key] = (counts.callers[key] ?? 0) + 1;
+	};
+	let copying = 0;
 	const context = owner(ExecuteContext.prototype, '_getNodeParameter');
 	// n8n-workflow calls its deepCopy through its utils module's exports, and n8n-core through the package's.
 	const utils = createRequire(require.resolve('n8n-workflow'))('./utils.js') as Record<string, Method>;
 	const restore = [
 		wrap(context, '_getNodeParameter', ([name]) => {
 			counts.parameters[String(name)] = (counts.parameters[String(name)] ?? 0) + 1;
+			from(`getNodeParameter('${String(name)}')`, new Error().stack ?? '');
 		}),
-		wrap(
-			owner(ExecuteContext.prototype, '_getCredentials'),
-			'_getCredentials',
-			() => counts.credentialReads++,
-		),
+		wrap(owner(ExecuteContext.prototype, '_getCredentials'), '_getCredentials', () => {
+			counts.credentialReads++;
+			from('getCredentials', new Error().stack ?? '');
+		}),
 		wrap(owner(Expression.prototype, 'resolveSimpleParameterValue'), 'resolveSimpleParameterValue', () => {
 			counts.evaluations++;
 		}),
-		wrap(utils, 'deepCopy', () => counts.deepCopies++),
 	];
+	const deepCopy = utils.deepCopy;
+	utils.deepCopy = function (this: unknown, ...args: unknown[]) {
+		if (copying === 0) {
+			counts.deepCopies++;
+			const stack = new Error().stack ?? '';
+			from(`deepCopy ← ${directCaller(stack)}`, stack);
+		}
+		copying++;
+		try {
+			return deepCopy.apply(this, args);
+		} finally {
+			copying--;
+		}
+	};
+	restore.push(() => {
+		utils.deepCopy = deepCopy;
+	});
+	const stackTraceLimit = Error.stackTraceLimit;
+	Error.stackTraceLimit = 40;
 	try {
 		await work();
 	} finally {
+		Error.stackTraceLimit = stackTraceLimit;
 		for (const undo of restore) undo();
 	}
 	return counts;
