@@ -70,3 +70,14 @@ export function projectBodyFor(prefix: string, index: number) {
 		budget: { currency: 'EUR', amount: deal.amount },
 	};
 }
+
+/**
+ * This node's parameters with Map Automatically: no expression per field; the item, shaped in an earlier node,
+ * carries the project's own fields (shapedDealFor).
+ */
+export const PROJECT_AUTO_MAPPING: INodeParameters = { mappingMode: 'autoMapInputData' };
+
+/** The deal as an earlier node (Edit Fields, Code) shapes it for Map Automatically: the project's fields by name. */
+export function shapedDealFor(prefix: string, index: number) {
+	return projectBodyFor(prefix, index);
+}

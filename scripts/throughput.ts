@@ -29,7 +29,14 @@ import path from 'node:path';
 import type Table from 'cli-table3';
 import { Agent, request } from 'undici';
 
-import { MAPPED_FIELDS, PROJECT_MAPPING, dealFor, projectBodyFor } from './benchProject';
+import {
+	MAPPED_FIELDS,
+	PROJECT_AUTO_MAPPING,
+	PROJECT_MAPPING,
+	dealFor,
+	projectBodyFor,
+	shapedDealFor,
+} from './benchProject';
 import { buildIfNeeded } from '../harness/package/build';
 import { forEachLimited } from '../nodes/ProjectManagement/reliability/concurrency';
 import { DEFAULT_MAX_IN_FLIGHT } from '../nodes/ProjectManagement/actions/settings';
@@ -45,7 +52,7 @@ import {
 	type CallShare,
 } from '../harness/measurement/cpuShares';
 import { gc, liveHeapDuring } from '../harness/measurement/liveHeap';
-import { countNodeCalls } from '../harness/measurement/nodeCalls';
+import { countNodeCalls, timeParameterReads, type ParameterReadCost } from '../harness/measurement/nodeCalls';
 import { startApiProcess, type ApiProcess } from '../harness/referenceApi/apiProcess';
 import { writeDocsBlock } from '../harness/report/docsBlock';
 import { median } from '../harness/report/median';
@@ -60,7 +67,15 @@ const PART4 = { items: QUICK ? 2000 : 10_000, smallItems: QUICK ? 500 : 2500, co
 const PART5 = { concurrency: 10, items: QUICK ? 400 : 2000, cpuItems: QUICK ? 1000 : 5000, latencyMs: 20 };
 const COMMAND = `npm run throughput${QUICK ? ' -- --quick' : ''}`;
 const DOC = path.join(PACKAGE_ROOT, 'docs', 'throughput.md');
+const PART6 = { items: QUICK ? 1000 : 5000, profiledItems: QUICK ? 500 : 2500 };
 const ENGINES: ExpressionEngine[] = ['vm', 'legacy'];
+/** `--only=1,6`: just those parts, to try them out; leaves docs/throughput.md alone. */
+const ONLY = process.argv
+	.find((arg) => arg.startsWith('--only='))
+	?.slice('--only='.length)
+	.split(',')
+	.map(Number);
+const runs = (part: number) => ONLY === undefined || ONLY.includes(part);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The clients
@@ -74,6 +89,9 @@ interface RunOutcome {
 
 type Harnesses = Record<ExpressionEngine, EngineHarness>;
 
+/** How the deal reaches the node: six fields mapped by expressions, or shaped earlier and mapped automatically. */
+type Mapping = 'perField' | 'auto';
+
 /**
  * The node in n8n's engine, configured as a user maps a CRM deal onto it; `options` as in its Options. The
  * process is switched to the harness's expression engine before the clock starts.
@@ -83,8 +101,12 @@ async function throughNode(
 	prefix: string,
 	items: number,
 	options: Record<string, number> = {},
+	mapping: Mapping = 'perField',
 ): Promise<RunOutcome> {
-	const input = Array.from({ length: items }, (_, index) => dealFor(prefix, index));
+	const auto = mapping === 'auto';
+	const input = Array.from({ length: items }, (_, index) =>
+		auto ? shapedDealFor(prefix, index) : dealFor(prefix, index),
+	);
 	await harness.prepareExpressionEngine();
 	const cpu = process.cpuUsage();
 	const started = performance.now();
@@ -92,7 +114,7 @@ async function throughNode(
 		items: input,
 		credentialId: 'bench',
 		settings: { onError: 'continueRegularOutput' },
-		parameters: { ...PROJECT_MAPPING, options },
+		parameters: { ...(auto ? PROJECT_AUTO_MAPPING : PROJECT_MAPPING), options },
 	});
 	const ms = performance.now() - started;
 	const used = process.cpuUsage(cpu);
@@ -691,6 +713,114 @@ async function part5(harnesses: Harnesses, server: ApiProcess): Promise<Section>
 	};
 }
 
+/** What a sample of the node's calls is: the node's own code, its parameter reads, or other work. */
+function ownWorkOf(share: CallShare): 'own' | 'parameters' | 'request' | 'otherCalls' | 'outside' {
+	if (share.caller.startsWith('(n8n, outside')) return 'outside';
+	if (share.callee === '(its own code)') return 'own';
+	if (/NodeParameter/.test(share.callee)) return 'parameters';
+	if (/httpRequest|[Rr]equestWith|axios|OutboundHttp/.test(share.callee)) return 'request';
+	return 'otherCalls';
+}
+
+async function part6(harnesses: Harnesses, server: ApiProcess): Promise<Section> {
+	const { api } = server;
+	const { items, profiledItems } = PART6;
+	const harness = harnesses.vm;
+	const figures = await interleaved(
+		server,
+		{
+			perField: (run) => throughNode(harness, `own field ${run}`, items, {}, 'perField'),
+			auto: (run) => throughNode(harness, `own auto ${run}`, items, {}, 'auto'),
+		},
+		() => api.resetAndConfigure({ latencyMs: 0, rateLimit: { enabled: false } }),
+	);
+	const mappings: Mapping[] = ['perField', 'auto'];
+	const split = {} as Record<Mapping, Record<ReturnType<typeof ownWorkOf>, number>>;
+	const top = {} as Record<Mapping, CallShare[]>;
+	for (const mapping of mappings) {
+		await api.reset();
+		await harness.prepareExpressionEngine();
+		const profile = await cpuProfile(() =>
+			throughNode(harness, `own profiled ${mapping}`, profiledItems, {}, mapping),
+		);
+		const shares = nodeCallShares(profile);
+		split[mapping] = { own: 0, parameters: 0, request: 0, otherCalls: 0, outside: 0 };
+		for (const share of shares) split[mapping][ownWorkOf(share)] += share.share;
+		top[mapping] = shares.filter((share) => ownWorkOf(share) === 'otherCalls').slice(0, 3);
+	}
+	// The parameter reads timed directly, in a run of their own (median of the runs).
+	const reads = {} as Record<Mapping, ParameterReadCost>;
+	for (const mapping of mappings) {
+		const timed: ParameterReadCost[] = [];
+		for (let run = 0; run < RUNS; run++) {
+			await api.reset();
+			await harness.prepareExpressionEngine();
+			timed.push(
+				await timeParameterReads(() =>
+					throughNode(harness, `own timed ${mapping} ${run}`, profiledItems, {}, mapping),
+				),
+			);
+		}
+		reads[mapping] = {
+			calls: median(timed.map((cost) => cost.calls)),
+			wallMs: median(timed.map((cost) => cost.wallMs)),
+			cpuMs: median(timed.map((cost) => cost.cpuMs)),
+		};
+	}
+	await api.reset();
+	const cpu = (mapping: Mapping) => figures[mapping].cpuMs / items;
+	const ms = (mapping: Mapping, part: ReturnType<typeof ownWorkOf>) => split[mapping][part] * cpu(mapping);
+	const table = plainTable([
+		'vm engine, default options, no latency',
+		'six fields mapped by expressions',
+		'Map Automatically (item shaped earlier)',
+	]);
+	const row = (label: string, value: (mapping: Mapping) => string) =>
+		table.push([label, value('perField'), value('auto')]);
+	row('CPU ms/item, the whole run', (mapping) => fixed(cpu(mapping), 3));
+	row('wall ms/item', (mapping) => fixed(figures[mapping].ms / items, 3));
+	row("the node's own code, ms/item", (mapping) => fixed(ms(mapping, 'own'), 3));
+	row('its parameter reads (getNodeParameter, the expressions in them), ms/item', (mapping) =>
+		fixed(ms(mapping, 'parameters'), 3),
+	);
+	row("**the node's own code and its parameter reads**, ms/item (profile)", (mapping) =>
+		fixed(ms(mapping, 'own') + ms(mapping, 'parameters'), 3),
+	);
+	row('getNodeParameter calls per item (timed run)', (mapping) =>
+		fixed(reads[mapping].calls / profiledItems, 1),
+	);
+	row(
+		'parameter reads timed: CPU ms/item (wall ms/item)',
+		(mapping) =>
+			`${fixed(reads[mapping].cpuMs / profiledItems, 3)} (${fixed(reads[mapping].wallMs / profiledItems, 3)})`,
+	);
+	row("**the node's own code (profile) and its parameter reads (timed CPU)**, ms/item", (mapping) =>
+		fixed(ms(mapping, 'own') + reads[mapping].cpuMs / profiledItems, 3),
+	);
+	row('CPU ms/item more than Map Automatically', (mapping) => fixed(cpu(mapping) - cpu('auto'), 3));
+	row("n8n's request helper called by the node (axios, agent, credential), ms/item", (mapping) =>
+		fixed(ms(mapping, 'request'), 3),
+	);
+	row("the node's other calls into n8n and libraries, ms/item", (mapping) =>
+		fixed(ms(mapping, 'otherCalls'), 3),
+	);
+	row("n8n outside the node's calls (engine, sockets, parsing answers), ms/item", (mapping) =>
+		fixed(ms(mapping, 'outside'), 3),
+	);
+	row('failures', (mapping) => String(figures[mapping].failed));
+	const named = (mapping: Mapping) =>
+		top[mapping]
+			.map((share) => `${share.caller} → ${share.callee} ${fixed(share.share * cpu(mapping), 3)}`)
+			.join('; ');
+	return {
+		title: `6 · The node's own work per item, vm engine: mapped by expressions against Map Automatically (${items.toLocaleString('en')} creates)`,
+		table,
+		notes: [
+			`CPU per item: \`process.cpuUsage()\` over a run of ${items} creates without latency, the two mappings in turn, medians of ${RUNS} run(s). The split applies the shares of a V8 sampling profile of ${profiledItems} creates of each (part 4's "inside the node's calls", grouped): samples in the node's own functions; samples inside getNodeParameter called by the node (with vm, the isolate evaluating the expressions); inside n8n's request helper; other calls the node makes (largest: per-field ${named('perField') || 'none'}; Map Automatically ${named('auto') || 'none'}); and samples with no node code on the stack. Timed: each getNodeParameter the node makes wrapped for ${profiledItems} creates of each mapping (medians of ${RUNS} run(s)), wall time and the process's CPU (all threads, so with vm the isolate's work) inside it; it is synchronous, so n8n's thread did nothing else meanwhile. The timed CPU is the better figure for the parameter reads: the profile's samples are wall time, and on a busy machine they also count the moments the waiting thread was not scheduled. With Map Automatically the item is shaped by an earlier node, whose cost is not in this node's run.`,
+		],
+	};
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -713,10 +843,11 @@ async function main() {
 		for (const engine of ENGINES) await throughNode(harnesses[engine], `warm-up ${engine}`, 200);
 		await rawClient(server.api.url, 'warm-up raw', 200, 10);
 		await rawClientNewConnections(server.api.url, 'warm-up new', 200, 10);
-		sections.push(...(await measured(async () => [await part1(harnesses, server)])));
-		sections.push(...(await measured(async () => [await part2(harnesses, server)])));
-		sections.push(...(await measured(() => part4(harnesses, server))));
-		sections.push(...(await measured(async () => [await part5(harnesses, server)])));
+		if (runs(1)) sections.push(...(await measured(async () => [await part1(harnesses, server)])));
+		if (runs(2)) sections.push(...(await measured(async () => [await part2(harnesses, server)])));
+		if (runs(4)) sections.push(...(await measured(() => part4(harnesses, server))));
+		if (runs(5)) sections.push(...(await measured(async () => [await part5(harnesses, server)])));
+		if (runs(6)) sections.push(...(await measured(async () => [await part6(harnesses, server)])));
 	} finally {
 		await server.api.close();
 		await EngineHarness.stopExpressionEngine();
@@ -730,8 +861,8 @@ async function main() {
 	const load = `load average ${loadAtStart} at the start, ${loadAverage()} at the end`;
 	const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${os.platform()}, ${load}`;
 	console.log(`\n${COMMAND}: ${seconds} s on ${machine}`);
-	if (QUICK) {
-		console.log('--quick: fewer items and one run each; docs/throughput.md left as it was.');
+	if (QUICK || ONLY !== undefined) {
+		console.log('--quick or --only: docs/throughput.md left as it was.');
 		return;
 	}
 	writeDocsBlock(DOC, {

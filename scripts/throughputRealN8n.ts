@@ -16,7 +16,14 @@
 import os from 'node:os';
 import path from 'node:path';
 
-import { HTTP_REQUEST_JSON_BODY, MAPPED_FIELDS, PROJECT_MAPPING, dealFor } from './benchProject';
+import {
+	HTTP_REQUEST_JSON_BODY,
+	MAPPED_FIELDS,
+	PROJECT_AUTO_MAPPING,
+	PROJECT_MAPPING,
+	dealFor,
+	shapedDealFor,
+} from './benchProject';
 import { PACKAGE_ROOT } from '../harness/package/paths';
 import {
 	RealN8nBench,
@@ -38,14 +45,22 @@ const DOC = path.join(PACKAGE_ROOT, 'docs', 'throughput.md');
 
 const MAPPING: BenchMapping = {
 	rows: (tag, count) => Array.from({ length: count }, (_, index) => dealFor(tag, index + 1)),
+	shapedRows: (tag, count) => Array.from({ length: count }, (_, index) => shapedDealFor(tag, index + 1)),
 	projectParameters: PROJECT_MAPPING,
+	autoMappedParameters: PROJECT_AUTO_MAPPING,
 	httpJsonBody: HTTP_REQUEST_JSON_BODY,
 };
 
 const ITEMS_ONLY: Contender = { kind: 'itemsOnly', label: 'the items alone (no node sending them)' };
 const OURS: Contender = { kind: 'projectManagement', label: 'Project Management node, defaults' };
+const AUTO: Contender = {
+	kind: 'projectManagement',
+	label: 'Project Management node, defaults, Map Automatically',
+	mapAutomatically: true,
+};
 const latencyContenders: Contender[] = [
 	OURS,
+	AUTO,
 	{
 		kind: 'httpRequest',
 		label: 'HTTP Request node, defaults, key as a header parameter',
@@ -219,13 +234,67 @@ function render(rows: Row[], version: string, seconds: number, load: string, idl
 	const table = plainTable(head);
 	table.push(...cells);
 	console.log(table.toString());
+	const goals = goalLines(rows);
+	for (const line of goals) console.log(line);
 	return [
 		`Measured with \`${COMMAND}\` (${seconds} s) in n8n ${version} (the end-to-end suite's install, Node 24, its default expression engine, vm), ${RUNS} round(s) with the contenders in turn, medians; ${load}, ${new Date().toISOString().slice(0, 10)}:`,
 		'',
 		markdownTable(head, cells, [2, 3, 4, 5, 6, 7, 8, 9]),
 		'',
+		...goals,
+		'',
 		`Every item is a CRM deal with ${MAPPED_FIELDS.length} fields mapped by expressions (${MAPPED_FIELDS.join(', ')}): in this node one parameter each, in the HTTP Request node one JSON body with an expression for each field. n8n CPU: n8n's process (user + system, all threads, from /proc) over the whole execution, from the request that starts it until n8n lists it as ended: the Manual Trigger, the items made by Edit Fields and Split Out, the node, and saving the execution. The node's CPU: that less the same workflow's without the node (measured in every round), so what the node and n8n's work for it cost. n8n used ${Number.isFinite(idleCpu) ? idleCpu.toFixed(1) : '?'} ms of CPU per second while idle, which is in both.`,
 	].join('\n');
+}
+
+/** The issue's goals for the latency workload, from the medians above: met or not, with the measured ratio. */
+function goalLines(rows: Row[]): string[] {
+	const latency = rows.filter((row) => row.workload.includes('latency'));
+	const find = (label: string) => latency.find((row) => row.label === label);
+	const ours = find(OURS.label);
+	const auto = find(AUTO.label);
+	const cheap = find(latencyContenders[2].label);
+	const careful = find(latencyContenders[3].label);
+	if (!ours || !auto || !cheap || !careful) return [];
+	const speedUp = (node: Row, other: Row, goal: number, what: string) => {
+		const ratio = other.ms / node.ms;
+		return `- ${what}: ${ratio.toFixed(2)}× faster (goal ≥ ${goal}×): ${ratio >= goal ? '**met**' : '**missed**'}`;
+	};
+	const cpu = (other: Row, what: string) => {
+		const ratio = ours.nodeCpuMs / other.nodeCpuMs;
+		return `- the node's CPU per item (mapped by expressions) against ${what}: ${ratio.toFixed(2)}× (goal ≤ 0.7×): ${ratio <= 0.7 ? '**met**' : '**missed**'}`;
+	};
+	return [
+		'',
+		'Goals of issue 16 (latency workload, ratios of the medians above, measured side by side in this run):',
+		'',
+		speedUp(
+			ours,
+			cheap,
+			1.25,
+			'mapped by expressions, against the HTTP Request node with the key as a header parameter',
+		),
+		speedUp(
+			ours,
+			careful,
+			2,
+			'mapped by expressions, against the HTTP Request node with a Header Auth credential',
+		),
+		speedUp(
+			auto,
+			cheap,
+			1.5,
+			'Map Automatically, against the HTTP Request node with the key as a header parameter',
+		),
+		speedUp(
+			auto,
+			careful,
+			2.5,
+			'Map Automatically, against the HTTP Request node with a Header Auth credential',
+		),
+		cpu(cheap, 'the HTTP Request node with the key as a header parameter'),
+		cpu(careful, 'the HTTP Request node with a Header Auth credential'),
+	];
 }
 
 function writeDoc(markdown: string) {

@@ -123,3 +123,46 @@ export async function countNodeCalls(work: () => Promise<unknown>): Promise<Node
 	}
 	return counts;
 }
+
+export interface ParameterReadCost {
+	/** getNodeParameter calls made (outermost only). */
+	calls: number;
+	/** Wall time inside them (ms): they are synchronous, so n8n's thread did nothing else meanwhile. */
+	wallMs: number;
+	/** The process's CPU inside them (ms, all threads: with vm, the isolate's too). */
+	cpuMs: number;
+}
+
+/**
+ * Times every getNodeParameter of `work` (n8n-core's _getNodeParameter, outermost calls), wall time and the
+ * process's CPU around each: what reading the parameters costs, with the expressions in them, without relying on
+ * a sampling profile (whose samples are wall time, and on a busy machine count the moments a waiting thread was
+ * not scheduled).
+ */
+export async function timeParameterReads(work: () => Promise<unknown>): Promise<ParameterReadCost> {
+	const cost: ParameterReadCost = { calls: 0, wallMs: 0, cpuMs: 0 };
+	const holder = owner(ExecuteContext.prototype, '_getNodeParameter');
+	const original = holder._getNodeParameter;
+	let depth = 0;
+	holder._getNodeParameter = function (this: unknown, ...args: unknown[]) {
+		if (depth > 0) return original.apply(this, args);
+		depth++;
+		const cpu = process.cpuUsage();
+		const started = performance.now();
+		try {
+			return original.apply(this, args);
+		} finally {
+			cost.wallMs += performance.now() - started;
+			const used = process.cpuUsage(cpu);
+			cost.cpuMs += (used.user + used.system) / 1000;
+			cost.calls++;
+			depth--;
+		}
+	};
+	try {
+		await work();
+	} finally {
+		holder._getNodeParameter = original;
+	}
+	return cost;
+}

@@ -40,7 +40,13 @@ export type Contender =
 			batching?: { batchSize: number; batchInterval: number };
 			retryOnFail: boolean;
 	  }
-	| { kind: 'projectManagement'; label: string; options?: Record<string, unknown> }
+	| {
+			kind: 'projectManagement';
+			label: string;
+			options?: Record<string, unknown>;
+			/** Map Automatically: the items come shaped as projects (mapping.shapedRows), no expression per field. */
+			mapAutomatically?: boolean;
+	  }
 	/** The same workflow without a node that sends anything: what making the items costs, for subtraction. */
 	| { kind: 'itemsOnly'; label: string };
 
@@ -48,8 +54,12 @@ export type Contender =
 export interface BenchMapping {
 	/** The items of one run, named after `tag` so that runs do not collide at the API. */
 	rows(tag: string, count: number): Array<Record<string, unknown>>;
+	/** The same items shaped as projects by an earlier node, for Map Automatically. */
+	shapedRows(tag: string, count: number): Array<Record<string, unknown>>;
 	/** This node's parameters (fields mapped by expressions). */
 	projectParameters: Record<string, unknown>;
+	/** This node's parameters with Map Automatically. */
+	autoMappedParameters: Record<string, unknown>;
 	/** The HTTP Request node's JSON body (the same fields, by expressions). */
 	httpJsonBody: string;
 }
@@ -135,7 +145,10 @@ export class RealN8nBench {
 
 	/** Creates `items` projects with one contender; the API must have been reset and configured by the caller. */
 	async run(contender: Contender, items: number, tag: string): Promise<RealN8nFigures> {
-		const rows = this.mapping.rows(tag, items);
+		const rows =
+			contender.kind === 'projectManagement' && contender.mapAutomatically
+				? this.mapping.shapedRows(tag, items)
+				: this.mapping.rows(tag, items);
 		const workflow = this.workflowFor(contender, rows);
 		const saved = await this.server.rest<{ id: string }>('POST', '/rest/workflows', workflow);
 		const cpuBefore = this.server.cpuMs();
@@ -207,7 +220,10 @@ export class RealN8nBench {
 	}
 
 	private projectParameters(contender: Extract<Contender, { kind: 'projectManagement' }>) {
-		return { ...this.mapping.projectParameters, options: contender.options ?? {} };
+		const fields = contender.mapAutomatically
+			? this.mapping.autoMappedParameters
+			: this.mapping.projectParameters;
+		return { ...fields, options: contender.options ?? {} };
 	}
 
 	/**
