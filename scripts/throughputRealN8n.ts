@@ -106,6 +106,25 @@ interface Row {
 	failedRuns: number;
 }
 
+/**
+ * Runs `once` again (at most twice more) when a connection to n8n or the API was reset: on the busy machine a
+ * kept-alive connection is now and then closed by the server as the client reuses it. The run is then repeated
+ * from a fresh API; a reset is logged.
+ */
+async function withRetryOnReset<T>(once: (attempt: number) => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await once(attempt);
+		} catch (error) {
+			const reset = error instanceof TypeError && /fetch failed/.test(error.message);
+			if (!reset || attempt >= 3) throw error;
+			console.log(
+				`  (a connection was reset: ${String((error as { cause?: unknown }).cause)}; running it again)`,
+			);
+		}
+	}
+}
+
 /** Every contender of a workload once per round, in turn, with the workflow without the node among them. */
 async function workload(
 	bench: RealN8nBench,
@@ -119,10 +138,12 @@ async function workload(
 	const runs = new Map<Contender, RealN8nFigures[]>(all.map((contender) => [contender, []]));
 	for (let round = 0; round < RUNS; round++) {
 		for (const contender of all) {
-			await api.reset();
-			await configure();
 			const tag = `${name.slice(0, 4)}${contender.label.replace(/[^A-Za-z]/g, '').slice(0, 24)}${round}`;
-			const figures = await bench.run(contender, items, tag);
+			const figures = await withRetryOnReset(async (attempt) => {
+				await api.reset();
+				await configure();
+				return await bench.run(contender, items, attempt === 1 ? tag : `${tag}r${attempt}`);
+			});
 			runs.get(contender)!.push(figures);
 			console.log(
 				`  ${name} | ${contender.label} | round ${round + 1}: node ${Math.round(figures.ms)} ms, n8n CPU ${Math.round(figures.cpuMs)} ms, ` +
