@@ -40,7 +40,9 @@ const QUICK = process.argv.includes('--quick');
 const RUNS = QUICK ? 1 : 3;
 const LATENCY = { items: QUICK ? 400 : 2000, latencyMs: 20 };
 const RATE_LIMITED = { items: QUICK ? 250 : 1000, ratePerSecond: 50 };
-const COMMAND = `npm run throughput:n8n${QUICK ? ' -- --quick' : ''}`;
+/** `--latency-only`: the latency workload alone (the rate-limited one takes as long again). */
+const LATENCY_ONLY = process.argv.includes('--latency-only');
+const COMMAND = `npm run throughput:n8n${QUICK || LATENCY_ONLY ? ' --' : ''}${QUICK ? ' --quick' : ''}${LATENCY_ONLY ? ' --latency-only' : ''}`;
 const DOC = path.join(PACKAGE_ROOT, 'docs', 'throughput.md');
 
 const MAPPING: BenchMapping = {
@@ -116,7 +118,8 @@ async function withRetryOnReset<T>(once: (attempt: number) => Promise<T>): Promi
 		try {
 			return await once(attempt);
 		} catch (error) {
-			const reset = error instanceof TypeError && /fetch failed/.test(error.message);
+			const reset =
+				(error instanceof TypeError && /fetch failed/.test(error.message)) || /HTTP 503/.test(String(error));
 			if (!reset || attempt >= 3) throw error;
 			console.log(
 				`  (a connection was reset: ${String((error as { cause?: unknown }).cause)}; running it again)`,
@@ -193,20 +196,21 @@ async function main() {
 			)),
 		);
 		const rate = RATE_LIMITED.ratePerSecond;
-		rows.push(
-			...(await workload(
-				bench,
-				api,
-				`${RATE_LIMITED.items} creates, ${rate} requests/s limit`,
-				rateContenders,
-				RATE_LIMITED.items,
-				() =>
-					api.configure({
-						latencyMs: 0,
-						rateLimit: { enabled: true, capacity: rate, refillPerSecond: rate },
-					}),
-			)),
-		);
+		if (!LATENCY_ONLY)
+			rows.push(
+				...(await workload(
+					bench,
+					api,
+					`${RATE_LIMITED.items} creates, ${rate} requests/s limit`,
+					rateContenders,
+					RATE_LIMITED.items,
+					() =>
+						api.configure({
+							latencyMs: 0,
+							rateLimit: { enabled: true, capacity: rate, refillPerSecond: rate },
+						}),
+				)),
+			);
 		const seconds = Math.round((Date.now() - started) / 1000);
 		const load = `load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
 		const markdown = render(rows, bench.version, seconds, load, idle);
