@@ -59,13 +59,15 @@ import { median } from '../harness/report/median';
 import { markdownTable, plainTable } from '../harness/report/tables';
 import { DEMO_CREDENTIALS } from '../reference-api/src';
 
-const QUICK = process.argv.includes('--quick');
-const RUNS = QUICK ? 1 : 3;
+/** `--small`: the item counts of --quick, but three runs each (medians of 3), for a machine short of time. */
+const SMALL = process.argv.includes('--small');
+const QUICK = process.argv.includes('--quick') || SMALL;
+const RUNS = QUICK && !SMALL ? 1 : 3;
 const PART1 = { items: QUICK ? 400 : 2000, serialItems: QUICK ? 100 : 200, latencyMs: 20 };
 const PART2 = { items: QUICK ? 250 : 1000, ratePerSecond: 50 };
 const PART4 = { items: QUICK ? 2000 : 10_000, smallItems: QUICK ? 500 : 2500, countedItems: 200 };
 const PART5 = { concurrency: 10, items: QUICK ? 400 : 2000, cpuItems: QUICK ? 1000 : 5000, latencyMs: 20 };
-const COMMAND = `npm run throughput${QUICK ? ' -- --quick' : ''}`;
+const COMMAND = `npm run throughput${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const DOC = path.join(PACKAGE_ROOT, 'docs', 'throughput.md');
 const PART6 = { items: QUICK ? 1000 : 5000, profiledItems: QUICK ? 500 : 2500 };
 const ENGINES: ExpressionEngine[] = ['vm', 'legacy'];
@@ -861,6 +863,21 @@ async function main() {
 	const load = `load average ${loadAtStart} at the start, ${loadAverage()} at the end`;
 	const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${os.platform()}, ${load}`;
 	console.log(`\n${COMMAND}: ${seconds} s on ${machine}`);
+	if (SMALL && ONLY !== undefined) {
+		// Fewer items, medians of 3, some parts: into a block of their own, beside the full run's.
+		writeDocsBlock(DOC, {
+			name: 'throughput-small',
+			writtenBy: 'scripts/throughput.ts --small --only=…',
+			content: [
+				'',
+				`Made with \`${COMMAND}\` (${seconds} s) on ${machine}, ${new Date().toISOString().slice(0, 10)}: fewer items than the full run, medians of ${RUNS} runs.`,
+				'',
+				...sections.map((section) => `${markdown(section)}\n`),
+			].join('\n'),
+		});
+		console.log(`Figures written to ${path.relative(PACKAGE_ROOT, DOC)}.`);
+		return;
+	}
 	if (QUICK || ONLY !== undefined) {
 		console.log('--quick or --only: docs/throughput.md left as it was.');
 		return;
