@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { PROJECT_MAPPING, projectFor } from './benchProject';
+import { PROJECT_MAPPING, dealFor, projectBodyFor } from './benchProject';
 import { buildIfNeeded } from '../harness/package/build';
 import type { EngineHarness } from '../harness/engine/engineHarness';
 import { startEngineAndApi } from '../harness/engineAndApi';
@@ -46,7 +46,7 @@ async function baseline(api: ReferenceApi, prefix: string) {
 				'x-api-key': DEMO_CREDENTIALS.apiKey,
 				'idempotency-key': randomUUID(),
 			},
-			body: JSON.stringify(projectFor(prefix, index)),
+			body: JSON.stringify(projectBodyFor(prefix, index)),
 			signal: AbortSignal.timeout(10_000),
 		});
 		if (response.status !== 201) throw new Error(`baseline: HTTP ${response.status}`);
@@ -55,7 +55,7 @@ async function baseline(api: ReferenceApi, prefix: string) {
 }
 
 async function throughNode(api: ReferenceApi, harness: EngineHarness, prefix: string) {
-	const items = Array.from({ length: ITEMS }, (_, index) => projectFor(prefix, index));
+	const items = Array.from({ length: ITEMS }, (_, index) => dealFor(prefix, index));
 	const result = await harness.run({
 		items,
 		credentialId: 'bench',

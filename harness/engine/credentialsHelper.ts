@@ -2,6 +2,7 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
 	ICredentialType,
+	ICredentialsExpressionResolveValues,
 	IHttpRequestOptions,
 	INode,
 	INodeCredentialsDetails,
@@ -13,11 +14,23 @@ import { ICredentialsHelper, Workflow } from 'n8n-workflow';
 
 import { SOURCE_NODE_TYPE } from './itemsSource';
 
-type ExpressionResolver = (value: string, self: ICredentialDataDecryptedObject) => unknown;
+/** Where a credential's expressions are resolved during a run: the execution's workflow and the node. */
+export interface ExpressionScope {
+	workflow: Workflow;
+	node: INode;
+}
+
+type ExpressionResolver = (
+	value: string,
+	self: ICredentialDataDecryptedObject,
+	scope?: ExpressionScope,
+) => Promise<unknown>;
 
 /**
  * Credential values may be expressions ($self for the credential's own fields, $credentials in generic
- * authentication); n8n resolves them against a workflow holding a single placeholder node.
+ * authentication). As in n8n: during a run they are resolved in the execution's workflow (with the vm engine,
+ * in the isolate the execution holds); outside a run (editor methods, a credential's test) in a workflow of
+ * their own holding a single placeholder node, inside an isolate taken for it.
  */
 export function credentialExpressionResolver(nodeTypes: INodeTypes): ExpressionResolver {
 	const placeholder: INode = {
@@ -28,16 +41,14 @@ export function credentialExpressionResolver(nodeTypes: INodeTypes): ExpressionR
 		position: [0, 0],
 		parameters: {},
 	};
-	const expressionWorkflow = new Workflow({
-		nodes: [placeholder],
-		connections: {},
-		active: false,
-		nodeTypes,
-	});
-	return (value, self) =>
+	const resolveIn = (
+		{ workflow, node }: ExpressionScope,
+		value: string,
+		self: ICredentialDataDecryptedObject,
+	) =>
 		(
-			expressionWorkflow.expression.getComplexParameterValue(
-				placeholder,
+			workflow.expression.getComplexParameterValue(
+				node,
 				{ value },
 				'internal',
 				{ $credentials: self } as never,
@@ -46,6 +57,13 @@ export function credentialExpressionResolver(nodeTypes: INodeTypes): ExpressionR
 				self,
 			) as { value: unknown }
 		).value;
+	return async (value, self, scope) => {
+		if (scope) return resolveIn(scope, value, self);
+		const workflow = new Workflow({ nodes: [placeholder], connections: {}, active: false, nodeTypes });
+		return await workflow.expression.withIsolate(async () =>
+			resolveIn({ workflow, node: placeholder }, value, self),
+		);
+	};
 }
 
 /**
@@ -101,8 +119,8 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 		credentials: ICredentialDataDecryptedObject,
 		typeName: string,
 		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
-		_workflow?: Workflow,
-		_node?: INode,
+		workflow?: Workflow,
+		node?: INode,
 	): Promise<IHttpRequestOptions> {
 		const options = requestOptions as IHttpRequestOptions;
 		const { authenticate } = this.type(typeName);
@@ -115,7 +133,11 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 			if (!values) continue;
 			const current = { ...((resolved[target] as Record<string, unknown>) ?? {}) };
 			for (const [key, value] of Object.entries(values)) {
-				current[key] = this.resolveValue(value, credentials);
+				current[key] = await this.resolveValue(
+					value,
+					credentials,
+					workflow && node ? { workflow, node } : undefined,
+				);
 			}
 			(resolved as unknown as Record<string, unknown>)[target] = current;
 		}
@@ -149,6 +171,9 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 		nodeCredentials: INodeCredentialsDetails,
 		type: string,
 		_mode: unknown,
+		_executeData?: unknown,
+		_raw?: boolean,
+		expressionResolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
 		const stored = this.stored.get(nodeCredentials.id ?? '');
 		if (!stored) throw new Error(`No credentials stored for id ${nodeCredentials.id}`);
@@ -158,9 +183,12 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 				data[property.name] = property.default as never;
 			}
 		}
+		const scope = expressionResolveValues
+			? { workflow: expressionResolveValues.workflow, node: expressionResolveValues.node }
+			: undefined;
 		for (const [key, value] of Object.entries(data)) {
 			if (typeof value === 'string' && value.startsWith('='))
-				data[key] = this.resolveValue(value, data) as never;
+				data[key] = (await this.resolveValue(value, data, scope)) as never;
 		}
 		return data;
 	}
@@ -185,7 +213,11 @@ export class InMemoryCredentialsHelper extends ICredentialsHelper {
 	}
 
 	/** A credential field's value, resolved as n8n resolves it when the value is an expression. */
-	resolveValue(value: string, self: ICredentialDataDecryptedObject): unknown {
-		return value.startsWith('=') ? this.resolveExpression(value, self) : value;
+	async resolveValue(
+		value: string,
+		self: ICredentialDataDecryptedObject,
+		scope?: ExpressionScope,
+	): Promise<unknown> {
+		return value.startsWith('=') ? await this.resolveExpression(value, self, scope) : value;
 	}
 }

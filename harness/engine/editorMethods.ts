@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
+import { withExpressionEngine, type ExpressionEngine } from './expressionEngine';
 import { NODE_TYPE, packageNode, type CredentialTypeName } from './packageNode';
 
 /** A call of one of the node's editor methods, as the editor makes it while the user fills in the node. */
@@ -36,11 +37,13 @@ export interface CallEditorMethod {
 
 /**
  * The node's editor methods, called the way n8n's server calls them (DynamicNodeParametersService): a one-node
- * workflow holding the current parameters, n8n-core's LoadOptionsContext, and the stored credential.
+ * workflow holding the current parameters, n8n-core's LoadOptionsContext, and the stored credential, the call
+ * inside an isolate of the vm engine taken for it (`withExpressionIsolate` in n8n).
  */
 export function editorMethodCaller(
 	nodeTypes: INodeTypes,
 	credentialsHelper: ICredentialsHelper,
+	expressionEngine: ExpressionEngine,
 ): CallEditorMethod {
 	const call = async (
 		kind: 'loadOptions' | 'listSearch' | 'resourceMapping',
@@ -83,9 +86,13 @@ export function editorMethodCaller(
 			Record<string, (...args: unknown[]) => Promise<unknown>> | undefined;
 		const found = methods?.[method];
 		if (!found) throw new Error(`The node has no ${kind} method ${method}`);
-		return kind === 'listSearch'
-			? await found.call(context, options.filter, options.paginationToken)
-			: await found.call(context);
+		return await withExpressionEngine(expressionEngine, () =>
+			workflow.expression.withIsolate(async () =>
+				kind === 'listSearch'
+					? await found.call(context, options.filter, options.paginationToken)
+					: await found.call(context),
+			),
+		);
 	};
 	return call as CallEditorMethod;
 }

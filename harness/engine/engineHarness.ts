@@ -21,6 +21,13 @@ import {
 import { CapturingLogger } from './capturingLogger';
 import { InMemoryCredentialsHelper, credentialExpressionResolver } from './credentialsHelper';
 import { editorMethodCaller, type CallEditorMethod } from './editorMethods';
+import {
+	engineCounts,
+	prepareExpressionEngine,
+	stopVmEngine,
+	type EngineCounts,
+	type ExpressionEngine,
+} from './expressionEngine';
 import { ItemsSource, SOURCE_NAME, SOURCE_NODE_TYPE, sourceNode } from './itemsSource';
 import { loadPackageFromDist, nodeTypeRegistry } from './packageLoader';
 import { NODE_NAME, NODE_TYPE, packageNode, type NodeSetup } from './packageNode';
@@ -31,8 +38,26 @@ import { WorkflowRunner } from './workflowRunner';
  * The package inside n8n's execution engine (n8n-core), as tests, the demo and the benchmarks use it: the
  * package loaded from dist/ the way n8n loads an installed community package (build first: `npm run build`),
  * credentials kept in memory, n8n's log captured. Runs the node in a workflow behind an item source, as an AI
- * agent's tool, or through its editor methods; and the trigger in a workflow of its own (triggerWorkflow.ts).
+ * agent's tool, or through its editor methods, with the expression engine chosen at load (expressionEngine.ts);
+ * and the trigger in a workflow of its own (triggerWorkflow.ts).
  */
+
+export interface LoadOptions {
+	/**
+	 * Which engine evaluates the node's expressions: `vm`, what n8n 2.x (and 1.x from 1.12x) runs for `n8n start`,
+	 * `worker`, `webhook` and `execute` (an isolate per execution), or `legacy`, n8n-workflow's own default and
+	 * what a process that never starts the vm engine evaluates with. Default: N8N_EXPRESSION_ENGINE, as in n8n,
+	 * else `legacy`.
+	 */
+	expressionEngine?: ExpressionEngine;
+}
+
+function defaultExpressionEngine(): ExpressionEngine {
+	const named = process.env.N8N_EXPRESSION_ENGINE;
+	if (named === undefined || named === '') return 'legacy';
+	if (named === 'vm' || named === 'legacy') return named;
+	throw new Error(`N8N_EXPRESSION_ENGINE=${named}: the harness runs the vm or the legacy engine`);
+}
 
 export interface RunOptions extends NodeSetup {
 	/** What the item source hands the node. */
@@ -61,9 +86,32 @@ export class EngineHarness {
 		private readonly nodeTypes: INodeTypes,
 		readonly credentials: InMemoryCredentialsHelper,
 		private readonly logger: CapturingLogger,
+		/** The engine this harness's runs and editor methods evaluate expressions with. */
+		readonly expressionEngine: ExpressionEngine,
 	) {
-		this.workflows = new WorkflowRunner(nodeTypes, credentials);
-		this.callMethod = editorMethodCaller(nodeTypes, credentials);
+		this.workflows = new WorkflowRunner(nodeTypes, credentials, expressionEngine);
+		this.callMethod = editorMethodCaller(nodeTypes, credentials, expressionEngine);
+	}
+
+	/**
+	 * Switches the process to this harness's engine now (starting or stopping the vm engine), so that a
+	 * measurement that follows does not include it; runs switch by themselves when needed.
+	 */
+	async prepareExpressionEngine(): Promise<void> {
+		await prepareExpressionEngine(this.expressionEngine);
+	}
+
+	/** What the vm engine counted in this process so far: evaluations in isolates, isolates handed out. */
+	static engineCounts(): EngineCounts {
+		return engineCounts();
+	}
+
+	/**
+	 * Stops the vm engine (its pool of isolates), as n8n does when it shuts down, so that a test file or script
+	 * can end cleanly; a later vm run starts it again.
+	 */
+	static async stopExpressionEngine(): Promise<void> {
+		await stopVmEngine();
 	}
 
 	/** What n8n logged so far, one line per entry with its metadata. */
@@ -71,8 +119,11 @@ export class EngineHarness {
 		return this.logger.lines;
 	}
 
-	static async load(): Promise<EngineHarness> {
+	static async load(options: LoadOptions = {}): Promise<EngineHarness> {
+		const expressionEngine = options.expressionEngine ?? defaultExpressionEngine();
 		const logger = CapturingLogger.install();
+		// As n8n's base command does at start-up, before the first execution (it needs the logger in place).
+		await prepareExpressionEngine(expressionEngine);
 		const { nodes, credentialTypes } = await loadPackageFromDist();
 		nodes[SOURCE_NODE_TYPE] = new ItemsSource();
 		nodes[AGENT_NODE_TYPE] = new ToolCallingAgent();
@@ -82,7 +133,7 @@ export class EngineHarness {
 			credentialTypes,
 			credentialExpressionResolver(nodeTypes),
 		);
-		return new EngineHarness(nodeTypes, credentials, logger);
+		return new EngineHarness(nodeTypes, credentials, logger, expressionEngine);
 	}
 
 	/** Store credential data under an id, as saving a credential in n8n would. */

@@ -10,6 +10,8 @@ import type {
 } from 'n8n-workflow';
 import { Workflow, createRunExecutionData } from 'n8n-workflow';
 
+import { withExpressionEngine, type ExpressionEngine } from './expressionEngine';
+
 export interface WorkflowSpec {
 	id: string;
 	name: string;
@@ -22,15 +24,21 @@ export interface WorkflowSpec {
 
 /**
  * Runs workflows the way n8n runs a manual execution: WorkflowExecute from the first node, with the given
- * credentials and everything else n8n's server would provide reduced to loopback stubs.
+ * credentials and expression engine, and everything else n8n's server would provide reduced to loopback stubs.
+ * WorkflowExecute takes an isolate of the vm engine for the execution and gives it back at its end, as in n8n.
  */
 export class WorkflowRunner {
 	constructor(
 		private readonly nodeTypes: INodeTypes,
 		private readonly credentialsHelper: ICredentialsHelper,
+		readonly expressionEngine: ExpressionEngine,
 	) {}
 
 	async execute(spec: WorkflowSpec): Promise<IRun> {
+		return await withExpressionEngine(this.expressionEngine, async () => await this.executeNow(spec));
+	}
+
+	private async executeNow(spec: WorkflowSpec): Promise<IRun> {
 		const workflowData: IWorkflowBase = {
 			activeVersionId: null,
 			id: spec.id,

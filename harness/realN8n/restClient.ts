@@ -10,6 +10,9 @@ export const OWNER = {
 const BROWSER_ID = 'project-management-e2e';
 
 /** n8n's own REST API (the one its editor uses) as a signed-in user: the sign-in cookie is kept between calls. */
+/** How long one REST call may take before it is abandoned. */
+const REQUEST_TIMEOUT_MS = 10 * 60_000;
+
 export class N8nRestClient {
 	private cookie = '';
 
@@ -40,7 +43,9 @@ export class N8nRestClient {
 				...(this.cookie ? { cookie: this.cookie } : {}),
 			},
 			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(60_000),
+			// Generous: on a busy machine n8n's thread, running a node over thousands of items beside other
+			// n8n processes, has been seen to leave a request unanswered for over a minute.
+			signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
 		});
 		const setCookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
 		if (setCookie) this.cookie = setCookie.split(';')[0];

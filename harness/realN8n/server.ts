@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
+import { childPids, processCpuMs } from '../measurement/processCpu';
 import { freePort } from '../ports';
 import { descendantsOf } from './boundedProcess';
 import type { N8nHome } from './home';
@@ -46,7 +47,9 @@ export class N8nServer {
 			brokerPort?: number;
 			lifetimeSeconds?: number;
 			inheritOutput?: boolean;
-			/** How long it may take to come up (120 s unless set). */
+			/** More of n8n's environment variables, e.g. N8N_EXPRESSION_ENGINE. */
+			env?: Record<string, string>;
+			/** How long n8n may take to start (its first start migrates a new database); default 120 s. */
 			readyTimeoutMs?: number;
 		} = {},
 	): Promise<N8nServer> {
@@ -66,6 +69,7 @@ export class N8nServer {
 				N8N_PROTOCOL: 'http',
 				N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
 				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+				...options.env,
 			}),
 			stdio: [
 				'ignore',
@@ -84,6 +88,21 @@ export class N8nServer {
 			throw error;
 		}
 		return server;
+	}
+
+	/**
+	 * The id of n8n's own process: the child of the `timeout` wrapper when the server's lifetime is bounded,
+	 * else the process started.
+	 */
+	get pid(): number | undefined {
+		const started = this.child.pid;
+		if (started === undefined || this.child.spawnfile !== 'timeout') return started;
+		return childPids(started)[0];
+	}
+
+	/** CPU time n8n's process has used so far, in ms (Linux /proc), or undefined elsewhere. */
+	cpuMs(): number | undefined {
+		return processCpuMs(this.pid);
 	}
 
 	/** What the server printed, for failure messages. */

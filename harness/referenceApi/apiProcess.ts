@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { processCpuMs } from '../measurement/processCpu';
 import { PACKAGE_ROOT } from '../package/paths';
 import { ReferenceApi } from './client';
 
@@ -44,18 +44,5 @@ export async function startApiProcess(): Promise<ApiProcess> {
 			await exited;
 		},
 	});
-	const ticks = 100; // USER_HZ on Linux
-	return {
-		api,
-		child,
-		cpuMs() {
-			try {
-				const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-				const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-				return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
-			} catch {
-				return undefined;
-			}
-		},
-	};
+	return { api, child, cpuMs: () => processCpuMs(child.pid) };
 }

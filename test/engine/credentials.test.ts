@@ -20,7 +20,7 @@ async function pressTest(data: ICredentialDataDecryptedObject) {
 		'internal',
 	);
 	const request = type.test.request;
-	const baseURL = harness.credentials.resolveValue(String(request.baseURL), resolved);
+	const baseURL = await harness.credentials.resolveValue(String(request.baseURL), resolved);
 	const options = await type.authenticate(resolved, {
 		url: String(request.url),
 		method: request.method,
