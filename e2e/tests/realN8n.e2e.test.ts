@@ -211,9 +211,9 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 		expect(items).toHaveLength(4);
 		expect(items[0]).toEqual(expect.objectContaining({ name: 'First fine row' }));
 		expect(items[1].error).toMatch(/already exists/);
-		expect(items[1].error).toMatch(/\[item 1\]/);
+		expect(items[1].error).toMatch(/^Item 2 \("Already there"\): /);
 		expect(items[2].error).toMatch(/Start Date/);
-		expect(items[2].error).toMatch(/\[item 2\]/);
+		expect(items[2].error).toMatch(/^Item 3 \("Row with a bad date"\): /);
 		expect(items[3]).toEqual(expect.objectContaining({ name: 'Last fine row' }));
 
 		const names = (await api.projects()).map((project) => project.name).sort();

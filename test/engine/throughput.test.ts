@@ -156,7 +156,7 @@ describe('a failed item without Continue On Fail', () => {
 		items[5].owner = 'usr_nobody';
 		const result = await create(items, { maxInFlight: 8 });
 
-		expect(result.error?.message).toMatch(/\[item 3\]$/);
+		expect(result.error?.message).toMatch(/^Item 4 \("Stops 3"\): /);
 		const context = (result.error as unknown as { context: IDataObject }).context;
 		const others = context.otherItems as Record<string, number>;
 		expect(context.otherFailedItems).toEqual([5]);
@@ -164,7 +164,7 @@ describe('a failed item without Continue On Fail', () => {
 		const stored = (await api.stats()).projectsStored;
 		expect(others.created).toBe(stored);
 		expect(result.error?.description).toContain(`${stored} created`);
-		expect(result.error?.description).toMatch(/Item 5 did not succeed either/);
+		expect(result.error?.description).toMatch(/Item 6 failed too/);
 		// Nothing after the items that were under way was started.
 		expect(stored).toBeLessThan(items.length - 2);
 	});

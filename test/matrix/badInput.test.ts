@@ -195,7 +195,7 @@ describe('a corpus of malformed items', () => {
 			const failed = failedItems(mapped).find((item) => indexOf(item) === index);
 			expect(failed).toBeDefined();
 			expect(failed!.json.error).toMatch(field);
-			expect(failed!.json.error).toContain(`[item ${index}]`);
+			expect(failed!.json.error).toMatch(new RegExp(`^Item ${index + 1}\\b`));
 			expect(failed!.json._result).toEqual(expect.objectContaining({ outcome: 'failed', attempts: 0 }));
 			// Whatever the item held, the message stays short: a huge value is not repeated back.
 			expect(String(failed!.json.error).length).toBeLessThan(400);
@@ -207,7 +207,7 @@ describe('a corpus of malformed items', () => {
 		(_label, _item, field, index) => {
 			const failed = failedItems(pairs).find((item) => indexOf(item) === index);
 			expect(failed?.json.error).toMatch(field);
-			expect(failed?.json.error).toContain(`[item ${index}]`);
+			expect(failed?.json.error).toMatch(new RegExp(`^Item ${index + 1}\\b`));
 		},
 	);
 
@@ -238,7 +238,7 @@ describe('On Error → Continue (using error output)', () => {
 		expect(result.output.map(indexOf)).toEqual([0]);
 		expect(result.errorOutput.map(indexOf)).toEqual([1]);
 		expect(result.errorOutput[0].json.details).toEqual(expect.objectContaining({ outcome: 'failed' }));
-		expect(result.errorOutput[0].json.error).toMatch(/\[item 1\]/);
+		expect(result.errorOutput[0].json.error).toMatch(/^Item 2: /);
 		expect(result.errorOutput[0].json.name).toBe('');
 	});
 });

@@ -118,7 +118,8 @@ const ownerId: INodeProperties = {
 	name: 'ownerId',
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
-	description: 'The user who owns the project: pick one from the list, or give a user ID such as usr_1001',
+	description:
+		"The user who owns the project: pick one from the list, or give their email address (as a CRM holds it) or their user ID. An email is looked up among the system's users before anything is sent.",
 	modes: [
 		{
 			displayName: 'From List',
@@ -128,10 +129,25 @@ const ownerId: INodeProperties = {
 			typeOptions: { searchListMethod: 'searchUsers', searchable: true },
 		},
 		{
+			displayName: 'By Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'e.g. grace@example.com',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^[^@\\s]+@[^@\\s]+$',
+						errorMessage: 'An email address, such as grace@example.com',
+					},
+				},
+			],
+		},
+		{
 			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
-			placeholder: 'e.g. usr_1001',
+			placeholder: 'e.g. usr_1001 (an email works here too)',
 			validation: [
 				{
 					type: 'regex',
@@ -181,7 +197,7 @@ const teamIds: INodeProperties = {
 	typeOptions: { loadOptionsMethod: 'getTeams' },
 	default: [],
 	description:
-		'The teams working on the project. An expression may give a list or comma-separated team IDs, such as team_design, team_sales. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		'The teams working on the project, by name or ID (a list, or text separated by commas such as Design, Sales; names are looked up before anything is sent). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
 
 const byLabel = (a: INodeProperties, b: INodeProperties) => a.displayName.localeCompare(b.displayName);

@@ -104,7 +104,7 @@ export const dryRunOption: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		'Whether to only check the item and show the request the node would send (method, address, body and idempotency key) instead of sending it. Nothing is read or changed in the project-management system.',
+		"Whether to only check the item and show the request the node would send, instead of sending it. It checks every field, looks up an owner's email and team names, and whether a project already has the name (Create) or the project exists (Update): reads only, nothing is created or changed. It cannot know what the API decides only when the request arrives.",
 };
 
 /**
