@@ -34,7 +34,7 @@ export class ProjectManagementApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'An API key from your project-management system. It needs projects:read and projects:write for projects, and directory:read for the lists of users, teams and custom fields.',
+				'An API key from your project-management system. It needs projects:read and projects:write for projects, directory:read for the lists of users, teams and custom fields, and webhooks:write for the Project Management Trigger.',
 		},
 		{
 			displayName: 'Send Key As',

@@ -121,9 +121,9 @@ export class ProjectManagementOAuth2Api implements ICredentialType {
 			displayName: 'Scope',
 			name: 'requestedScope',
 			type: 'string',
-			default: 'projects:read projects:write directory:read',
+			default: 'projects:read projects:write directory:read webhooks:write',
 			description:
-				'The permissions to ask for, separated by spaces: projects:read and projects:write for projects, directory:read for the lists of users, teams and custom fields. Keep the default unless the client may not have one of them.',
+				'The permissions to ask for, separated by spaces: projects:read and projects:write for projects, directory:read for the lists of users, teams and custom fields, webhooks:write for the Project Management Trigger (it subscribes to project events when its workflow is activated)',
 		},
 		{
 			displayName: 'Send Client Credentials',

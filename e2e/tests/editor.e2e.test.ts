@@ -12,6 +12,7 @@ import { N8nHome } from '../../harness/realN8n/home';
 import { E2E_ROOT, installedVersion } from '../../harness/realN8n/install';
 import { OWNER } from '../../harness/realN8n/restClient';
 import { N8nServer } from '../../harness/realN8n/server';
+import { waitFor } from '../../harness/waitFor';
 import { DEMO_CREDENTIALS } from '../../reference-api/src';
 import { packedExtensions } from './globalSetup';
 
@@ -33,6 +34,7 @@ const CANARY_SECRET = 'editor-canary-client-secret-9a8b7c';
 const API_KEY_CREDENTIAL = { id: 'pmEditorApiKey01', name: 'Project Management demo (API key)' };
 const OAUTH2_CREDENTIAL = { id: 'pmEditorOAuth201', name: 'Project Management demo (OAuth2)' };
 const PROJECT_NAME = 'Website relaunch';
+const TRIGGER_PROJECT = 'Annual report';
 
 const STEP_MS = 30_000;
 const PAGE_LOAD_MS = 90_000;
@@ -77,6 +79,22 @@ async function choose(trigger: Locator, entry: Locator) {
 		}
 	}
 	await entry.click();
+}
+
+/** A request to the API with the test's own key (the editor's credential holds the same one). */
+async function apiCall(
+	apiUrl: string,
+	method: string,
+	route: string,
+	body: unknown,
+): Promise<Record<string, unknown>> {
+	const response = await fetch(`${apiUrl}/api/v1${route}`, {
+		method,
+		headers: { 'X-API-Key': CANARY_KEY, 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status}`);
+	return (await response.json()) as Record<string, unknown>;
 }
 
 /** Waits until one of the elements shows the text. */
@@ -152,8 +170,12 @@ describeIf('the node in the n8n 2.x editor, in Chromium', () => {
 			.getByTestId('node-creator-item-name')
 			.filter({ hasText: /^Project Management$/ })
 			.click();
-		// The node's actions, one per operation, as the node creator lists them.
+		// For a first step the node creator opens the package's triggers and folds its actions away.
 		const actions = page.getByTestId('node-creator-item-name');
+		await expectText(actions, 'On project status changed');
+		const create = actions.filter({ hasText: /^Create a project$/ });
+		if (!(await create.isVisible())) await page.getByText(/^Actions \(\d+\)$/).click();
+		// The node's actions, one per operation, as the node creator lists them.
 		for (const action of [
 			'Create a project',
 			'Get a project',
@@ -277,5 +299,71 @@ describeIf('the node in the n8n 2.x editor, in Chromium', () => {
 			expect(body).not.toContain(CANARY_SECRET);
 		}
 		expect(await page.content()).not.toContain(CANARY_KEY);
+	});
+
+	it('the trigger listens for a test event: n8n subscribes its test address, shows the event, and unsubscribes', async () => {
+		await page.keyboard.press('Escape');
+		await page.goto(`${server.url}/workflow/new`, { waitUntil: 'domcontentloaded', timeout: PAGE_LOAD_MS });
+		await page.getByTestId('canvas-plus-button').click({ timeout: PAGE_LOAD_MS });
+		await page.getByTestId('node-creator-search-bar').fill('Project Management');
+		await page
+			.getByTestId('node-creator-item-name')
+			.filter({ hasText: /^Project Management$/ })
+			.click();
+		// Each event of the trigger is offered as a trigger of its own, "On <event>".
+		await page
+			.getByTestId('node-creator-item-name')
+			.filter({ hasText: /^On project status changed$/ })
+			.click();
+
+		const ndv = page.getByTestId('ndv');
+		await ndv.waitFor();
+		await expectText(ndv.getByTestId('node-title-container'), 'Project Management Trigger');
+		expect(await ndv.getByTestId('parameter-input-events').innerText()).toContain('Project Status Changed');
+		await choose(
+			ndv.getByTestId('node-credentials-select'),
+			page.getByTestId(`node-credentials-select-item-${API_KEY_CREDENTIAL.id}`),
+		);
+		// The statuses are loaded from the API through the chosen credential (a list to pick several from).
+		await choose(
+			ndv.getByTestId('parameter-input-statuses'),
+			page.locator('.el-select-dropdown__item').filter({ hasText: /^Completed$/ }),
+		);
+		await page.keyboard.press('Escape');
+
+		const project = await apiCall(api.url, 'POST', '/projects', { name: TRIGGER_PROJECT, status: 'Active' });
+		await ndv.getByTestId('node-execute-button').click();
+		// "Listen for test event": n8n runs the trigger's checkExists and create with its test address.
+		const listening = await waitFor('the test subscription', async () => {
+			const found = await api.subscriptions(CANARY_KEY);
+			return found.length > 0 ? found : undefined;
+		});
+		expect(listening).toEqual([
+			expect.objectContaining({
+				url: expect.stringMatching(/\/webhook-test\//),
+				events: ['project.status_changed'],
+			}),
+		]);
+
+		await apiCall(api.url, 'PATCH', `/projects/${String(project.id)}`, { status: 'Completed' });
+		const output = ndv.getByTestId('output-panel');
+		const data = output.getByTestId('ndv-data-container').filter({ hasText: TRIGGER_PROJECT });
+		await data.waitFor({ timeout: 60_000 });
+		const shown = (await data.innerText()).replace(/\s+/g, ' ');
+		expect(shown).toContain('project.status_changed');
+		expect(shown).toContain('Completed');
+		// One event is what a test run waits for: n8n then ends the listening, and the trigger unsubscribes.
+		await waitFor(
+			'the test subscription deleted',
+			async () => (await api.subscriptions(CANARY_KEY)).length === 0,
+		);
+
+		// The schema view lists every field of the event as a person maps it.
+		await output.getByText('Schema', { exact: true }).click();
+		await expectText(output, 'previousStatus');
+		await closeToasts(page);
+		await page.screenshot({ path: path.join(ARTIFACTS, 'trigger-panel.png') });
+		keepScreenshot('trigger-panel.png');
+		for (const body of restBodies) expect(body).not.toMatch(/whsec_/);
 	});
 });

@@ -24,13 +24,14 @@ import { editorMethodCaller, type CallEditorMethod } from './editorMethods';
 import { ItemsSource, SOURCE_NAME, SOURCE_NODE_TYPE, sourceNode } from './itemsSource';
 import { loadPackageFromDist, nodeTypeRegistry } from './packageLoader';
 import { NODE_NAME, NODE_TYPE, packageNode, type NodeSetup } from './packageNode';
+import { TriggerWorkflow, type TriggerSetup } from './triggerWorkflow';
 import { WorkflowRunner } from './workflowRunner';
 
 /**
  * The package inside n8n's execution engine (n8n-core), as tests, the demo and the benchmarks use it: the
  * package loaded from dist/ the way n8n loads an installed community package (build first: `npm run build`),
  * credentials kept in memory, n8n's log captured. Runs the node in a workflow behind an item source, as an AI
- * agent's tool, or through its editor methods.
+ * agent's tool, or through its editor methods; and the trigger in a workflow of its own (triggerWorkflow.ts).
  */
 
 export interface RunOptions extends NodeSetup {
@@ -57,7 +58,7 @@ export class EngineHarness {
 	readonly callMethod: CallEditorMethod;
 
 	private constructor(
-		nodeTypes: INodeTypes,
+		private readonly nodeTypes: INodeTypes,
 		readonly credentials: InMemoryCredentialsHelper,
 		private readonly logger: CapturingLogger,
 	) {
@@ -120,6 +121,11 @@ export class EngineHarness {
 			errorOutput: last?.data?.main?.[1] ?? [],
 			error: (last?.error ?? undefined) as RunResult['error'],
 		};
+	}
+
+	/** A workflow that starts with the Project Management Trigger, its static data kept as n8n keeps it. */
+	trigger(setup: TriggerSetup): TriggerWorkflow {
+		return new TriggerWorkflow(this.nodeTypes, this.credentials, setup);
 	}
 
 	/** Runs the node as an AI agent's tool (see aiAgent.ts). */

@@ -62,6 +62,8 @@ export class N8nHome {
 
 	/** The node's type name in workflow JSON when the package is loaded as a custom extension. */
 	static readonly NODE_TYPE = 'CUSTOM.projectManagement';
+	/** The trigger's, likewise. */
+	static readonly TRIGGER_NODE_TYPE = 'CUSTOM.projectManagementTrigger';
 
 	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 		const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: this.userFolder, LANG: 'C.UTF-8' };
@@ -130,6 +132,21 @@ export class N8nHome {
 		]);
 		const result = await this.cli(['import:workflow', `--input=${file}`]);
 		if (result.code !== 0) throw new Error(`import:workflow failed:\n${result.stdout}\n${result.stderr}`);
+	}
+
+	/**
+	 * Marks an imported workflow active, so that the next `n8n start` activates it (its triggers subscribe):
+	 * `publish:workflow` on 2.x, `update:workflow --active=true` on 1.x. Neither reaches a running n8n.
+	 */
+	async publishWorkflow(workflowId: string): Promise<void> {
+		const args =
+			this.line === '1.x'
+				? ['update:workflow', `--id=${workflowId}`, '--active=true']
+				: ['publish:workflow', `--id=${workflowId}`];
+		const result = await this.cli(args);
+		if (result.code !== 0 || /error/i.test(result.stderr)) {
+			throw new Error(`${args[0]} failed:\n${result.stdout}\n${result.stderr}`);
+		}
 	}
 
 	/**

@@ -15,6 +15,13 @@ export interface CredentialTestResult {
 	message?: string;
 }
 
+export interface ExecutionSummary {
+	id: string;
+	workflowId: string;
+	mode: string;
+	status: string;
+}
+
 export class N8nServer {
 	private output = '';
 	private readonly client: N8nRestClient;
@@ -108,6 +115,21 @@ export class N8nServer {
 	 */
 	testCredential(credentials: { id: string; name: string; type: string; data: Record<string, unknown> }) {
 		return this.rest<CredentialTestResult>('POST', '/rest/credentials/test', { credentials });
+	}
+
+	/** The executions of a workflow n8n holds (running ones included), newest first. */
+	async executions(workflowId: string): Promise<ExecutionSummary[]> {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		const page = await this.rest<{ results: ExecutionSummary[] }>(
+			'GET',
+			`/rest/executions?filter=${filter}&limit=100`,
+		);
+		return page.results;
+	}
+
+	/** Deactivates (2.x: unpublishes) a workflow, as its switch in the editor does: n8n removes its webhooks. */
+	async deactivateWorkflow(workflowId: string): Promise<void> {
+		await this.rest('POST', `/rest/workflows/${workflowId}/deactivate`, {});
 	}
 
 	/** Resolves when the n8n process has ended, by stop() or on its own (a crash, a signal from the terminal). */

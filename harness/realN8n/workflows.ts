@@ -77,3 +77,49 @@ export function createProjectsWorkflow(options: {
 		},
 	};
 }
+
+export const EVENTS_TRIGGER = 'When a project changes';
+export const FOLLOW_UP = 'Create follow-up project';
+
+/**
+ * A workflow that starts with the Project Management Trigger and hands each event to the Project Management node,
+ * which creates a follow-up project mapping the trigger's fields with expressions. `webhookId` fixes the
+ * trigger's address (`<n8n>/webhook/<webhookId>/webhook`).
+ */
+export function projectEventsWorkflow(options: {
+	id: string;
+	webhookId: string;
+	credential: Credential;
+	trigger: Record<string, unknown>;
+	followUp: Record<string, unknown>;
+}): WorkflowImport {
+	const { authentication, credentials } = credentialsFor(options.credential);
+	return {
+		id: options.id,
+		name: `e2e ${options.id}`,
+		nodes: [
+			{
+				id: 't1',
+				name: EVENTS_TRIGGER,
+				type: N8nHome.TRIGGER_NODE_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: options.webhookId,
+				parameters: { authentication, ...options.trigger },
+				credentials,
+			},
+			{
+				id: 't2',
+				name: FOLLOW_UP,
+				type: N8nHome.NODE_TYPE,
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: { authentication, resource: 'project', operation: 'create', ...options.followUp },
+				credentials,
+			},
+		],
+		connections: {
+			[EVENTS_TRIGGER]: { main: [[{ node: FOLLOW_UP, type: 'main', index: 0 }]] },
+		},
+	};
+}

@@ -1,5 +1,7 @@
 import type {
 	DeepPartial,
+	DeliveryLogEntry,
+	EventLogEntry,
 	ReferenceApiOptions,
 	RequestLogEntry,
 	RunningReferenceApi,
@@ -91,6 +93,44 @@ export class ReferenceApi {
 		throw new Error('projects(): more pages than expected');
 	}
 
+	/** The webhook counters: subscriptions, events, deliveries and the delivery faults injected. */
+	webhookStats() {
+		return this.admin<WebhookStats>('GET', '/webhooks');
+	}
+
+	/** Every delivery attempt made so far, with the status its target answered. */
+	async webhookDeliveries(): Promise<DeliveryLogEntry[]> {
+		return (await this.admin<{ entries: DeliveryLogEntry[] }>('GET', '/webhooks/deliveries')).entries;
+	}
+
+	/** Every event emitted so far, with the subscriptions it was queued for. */
+	async webhookEvents(): Promise<EventLogEntry[]> {
+		return (await this.admin<{ entries: EventLogEntry[] }>('GET', '/webhooks/events')).entries;
+	}
+
+	/**
+	 * One send of an event (by default the subscription's last) to the subscription's URL, signed genuinely
+	 * (`valid`), with a wrong secret (`forged`) or with an old timestamp (`stale`); answers once the target did.
+	 */
+	async sendWebhook(
+		subscriptionId: string,
+		kind: 'valid' | 'forged' | 'stale',
+		eventId?: string,
+	): Promise<DeliveryLogEntry> {
+		const body = { subscriptionId, kind, ...(eventId ? { eventId } : {}) };
+		return (await this.admin<{ delivery: DeliveryLogEntry }>('POST', '/webhooks/send', body)).delivery;
+	}
+
+	/** The subscriptions of the client an API key belongs to, as that client lists them (GET /webhooks). */
+	async subscriptions(apiKey: string): Promise<Array<{ id: string; url: string; events: string[] }>> {
+		const response = await fetch(`${this.url}/api/v1/webhooks?limit=100`, {
+			headers: { 'X-API-Key': apiKey },
+			signal: AbortSignal.timeout(10_000),
+		});
+		if (!response.ok) throw new Error(`GET /webhooks: HTTP ${response.status}`);
+		return ((await response.json()) as { data: Array<{ id: string; url: string; events: string[] }> }).data;
+	}
+
 	/** POST /projects attempts the server saw, whatever their answer. */
 	async createAttempts(): Promise<RequestLogEntry[]> {
 		return (await this.requests()).filter(
@@ -113,4 +153,15 @@ export interface AdminStats {
 	inFlight: { now: number; max: number };
 	/** Requests a fault still holds (see the reference API's stats). */
 	held: number;
+}
+
+export interface WebhookStats {
+	subscriptions: number;
+	subscriptionsByClient: Record<string, number>;
+	eventsEmitted: number;
+	pendingDeliveries: number;
+	attempts: number;
+	delivered: number;
+	gaveUp: number;
+	faultsInjected: Record<string, number>;
 }

@@ -112,16 +112,18 @@ describe("index.js, the package's entry point", () => {
 		expect(pack.files).toContain('index.js');
 	});
 
-	it('gives require() the node and both credential classes, the same ones n8n loads', () => {
+	it('gives require() both nodes and both credential classes, the same ones n8n loads', () => {
 		const report = requireByName(project('installed'));
 		expect(entryPointProblems(report)).toEqual([]);
 		expect(report.exported).toEqual({
 			ProjectManagement: 'function',
+			ProjectManagementTrigger: 'function',
 			ProjectManagementApi: 'function',
 			ProjectManagementOAuth2Api: 'function',
 		});
 		expect(report.names).toEqual({
 			ProjectManagement: 'projectManagement',
+			ProjectManagementTrigger: 'projectManagementTrigger',
 			ProjectManagementApi: 'projectManagementApi',
 			ProjectManagementOAuth2Api: 'projectManagementOAuth2Api',
 		});
@@ -133,6 +135,7 @@ describe("index.js, the package's entry point", () => {
 		expect(code).not.toMatch(/\b(process|__dirname|__filename|global|globalThis)\b/);
 		expect([...code.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1])).toEqual([
 			'./dist/nodes/ProjectManagement/ProjectManagement.node',
+			'./dist/nodes/ProjectManagementTrigger/ProjectManagementTrigger.node',
 			'./dist/credentials/ProjectManagementApi.credentials',
 			'./dist/credentials/ProjectManagementOAuth2Api.credentials',
 		]);
@@ -147,6 +150,7 @@ describe("index.js, the package's entry point", () => {
 			),
 		);
 		expect(entryPointProblems(partial)).toEqual([
+			'index.js does not export ProjectManagementTrigger (dist/nodes/ProjectManagementTrigger/ProjectManagementTrigger.node.js)',
 			'index.js does not export ProjectManagementApi (dist/credentials/ProjectManagementApi.credentials.js)',
 			'index.js does not export ProjectManagementOAuth2Api (dist/credentials/ProjectManagementOAuth2Api.credentials.js)',
 			'index.js exports Extra, which the "n8n" block does not load',

@@ -6,11 +6,12 @@ import type { INodeProperties, INodePropertyCollection, INodePropertyOptions } f
 import { ProjectManagementApi } from '../../credentials/ProjectManagementApi.credentials';
 import { ProjectManagementOAuth2Api } from '../../credentials/ProjectManagementOAuth2Api.credentials';
 import { ProjectManagement } from '../../nodes/ProjectManagement/ProjectManagement.node';
+import { ProjectManagementTrigger } from '../../nodes/ProjectManagementTrigger/ProjectManagementTrigger.node';
 import { PACKAGE_ROOT } from '../../harness/package/paths';
 
 /**
- * The README is the users' manual: every field, option and choice that n8n shows for the node and its
- * credentials must appear in it by the name n8n shows, so that a new field cannot ship undocumented.
+ * The README is the users' manual: every field, option and choice that n8n shows for the node, the trigger and
+ * their credentials must appear in it by the name n8n shows, so that a new field cannot ship undocumented.
  */
 
 /** Longer choice lists are generated from data (the currencies) and documented as a whole. */
@@ -51,6 +52,14 @@ describe('the README', () => {
 		const names = [...new Set([node.displayName, ...shownNames(node.properties)])];
 		expect(names.length).toBeGreaterThan(30);
 		expect(names.filter((name) => !appearsIn(readme, name))).toEqual([]);
+	});
+
+	it("names every field and choice of the trigger's editor, and has the section its documentation link points to", () => {
+		const trigger = new ProjectManagementTrigger().description;
+		const names = [...new Set([trigger.displayName, ...shownNames(trigger.properties)])];
+		expect(names.length).toBeGreaterThan(8);
+		expect(names.filter((name) => !appearsIn(readme, name))).toEqual([]);
+		expect(readme).toMatch(/^## The trigger$/m);
 	});
 
 	it('names both credential types and every field of their dialogs', () => {

@@ -112,13 +112,16 @@ test('validation errors are not stored: the corrected request with the same key 
 
 test('a retry while the first request is in flight is 409 IDEMPOTENCY_KEY_IN_USE with Retry-After: 1', async () => {
 	const before = await api.stats();
-	await api.configure({ faults: { rates: { slowBeforeCommit: 1 } } });
+	// Held until the overtaking request has met it (at most a minute): the race happens whatever the machine's speed.
+	await api.configure({
+		faults: { rates: { slowBeforeCommit: 1 }, slowMs: 60_000, slowUntilOvertaken: true },
+	});
 	try {
 		const key = unique('busy');
 		const body = { name: unique('Slow') };
-		const started = Date.now();
 		const first = post(body, key);
-		await sleep(100);
+		const deadline = Date.now() + 20_000;
+		while ((await api.admin('GET', '/stats')).held !== 1 && Date.now() < deadline) await sleep(10);
 		const overtaking = await post(body, key);
 		expect(overtaking.status).toBe(409);
 		expect(overtaking.body).toEqual({
@@ -128,13 +131,14 @@ test('a retry while the first request is in flight is 409 IDEMPOTENCY_KEY_IN_USE
 		expect(overtaking.headers.get('retry-after')).toBe('1');
 		const original = await first;
 		expect(original.status).toBe(201);
-		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 		await api.configure({ faults: { rates: { slowBeforeCommit: 0 } } });
 		const settled = await post(body, key);
 		expect(settled.headers.get('idempotent-replayed')).toBe('true');
 		expect(settled.body.id).toBe(original.body.id);
 	} finally {
-		await api.configure({ faults: { rates: { slowBeforeCommit: 0 } } });
+		await api.configure({
+			faults: { rates: { slowBeforeCommit: 0 }, slowMs: 300, slowUntilOvertaken: false },
+		});
 	}
 	const after = await api.stats();
 	expect(after.inFlightConflicts - before.inFlightConflicts).toBe(1);

@@ -3,6 +3,7 @@ import type {
 	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
+	IHookFunctions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
@@ -14,7 +15,8 @@ import type {
 
 export type CredentialType = 'projectManagementApi' | 'projectManagementOAuth2Api';
 
-export type Context = IExecuteFunctions | ILoadOptionsFunctions;
+/** A workflow run, the editor's dropdowns, or the trigger's webhook set-up (its activation and deactivation). */
+export type Context = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 export const API_PATH = '/api/v1';
 
@@ -37,7 +39,8 @@ export interface Connection {
 
 /** The credential chosen in the node's Authentication parameter. */
 export function credentialType(context: Context): CredentialType {
-	// The editor's dropdown methods read parameters without an item index; a workflow run reads item 0.
+	// The editor's dropdown methods and the trigger's webhook set-up read parameters without an item index; a
+	// workflow run reads item 0.
 	const value =
 		'getInputData' in context
 			? context.getNodeParameter('authentication', 0, 'projectManagementApi')

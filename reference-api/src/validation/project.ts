@@ -121,7 +121,8 @@ export function fieldsForCreate(body: Body): ProjectFields {
 	};
 }
 
-const WRITABLE_FIELDS = [
+/** The fields a client may set; every change to a project is a change to one of these. */
+export const WRITABLE_FIELDS = [
 	'name',
 	'description',
 	'status',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { canonicalJson } from '../idempotencyStore';
 import type { Project } from '../store';
+import { WRITABLE_FIELDS } from '../validation/project';
 
 export const EVENT_TYPES = [
 	'project.created',
@@ -27,18 +28,7 @@ export interface WebhookEvent {
 }
 
 /** Fields compared for project.updated (createdAt never changes; updatedAt changes with every PATCH). */
-const COMPARED_FIELDS = [
-	'name',
-	'description',
-	'status',
-	'priority',
-	'startDate',
-	'endDate',
-	'ownerId',
-	'teamIds',
-	'budget',
-	'customFields',
-] as const;
+const COMPARED_FIELDS = WRITABLE_FIELDS;
 
 export function newEventId(): string {
 	return `evt_${randomBytes(12).toString('hex')}`;
