@@ -141,6 +141,7 @@ describe('the OAuth2 credential', () => {
 			'projects:read',
 			'projects:write',
 			'directory:read',
+			'webhooks:write',
 		]);
 		expect(credentials.authentication).toBe('header');
 
