@@ -177,7 +177,10 @@ describe('bad items are stopped before anything is sent', () => {
 				{ budget: { budgetValues: { currency: 'ZZZ', amount: 1 } } },
 				/"Budget Currency" "ZZZ" is not an ISO 4217/,
 			],
-			[{ customFieldsJson: '{"department": Sales}' }, /"Custom Fields \(JSON\)" is not valid JSON/],
+			[
+				{ customFieldsJson: '{"department": Sales}' },
+				/"Custom Fields as JSON \(Advanced\)" is not valid JSON/,
+			],
 		];
 		for (const [additionalFields, message] of cases) {
 			const result = await run([{}], parameters(additionalFields));

@@ -96,18 +96,22 @@ const MAPPED_CASES: Case[] = [
 	[
 		'custom fields with a bare word',
 		named({ custom: '{"department": Sales}' }),
-		/"Custom Fields \(JSON\)" is not valid JSON/,
+		/"Custom Fields as JSON \(Advanced\)" is not valid JSON/,
 	],
 	[
 		'custom fields cut off',
 		named({ custom: '{"department": "Sal' }),
-		/"Custom Fields \(JSON\)" is not valid JSON/,
+		/"Custom Fields as JSON \(Advanced\)" is not valid JSON/,
 	],
-	['custom fields as a list', named({ custom: '[1, 2]' }), /"Custom Fields \(JSON\)" must be a JSON object/],
+	[
+		'custom fields as a list',
+		named({ custom: '[1, 2]' }),
+		/"Custom Fields as JSON \(Advanced\)" must be a JSON object/,
+	],
 	[
 		'custom fields as a string',
 		named({ custom: '"Sales"' }),
-		/"Custom Fields \(JSON\)" must be a JSON object/,
+		/"Custom Fields as JSON \(Advanced\)" must be a JSON object/,
 	],
 	['an idempotency key with spaces', named({ key: 'deal 42' }), /"Idempotency Key" may only hold/],
 	['an idempotency key of 300 characters', named({ key: huge(300) }), /"Idempotency Key" is 300 characters/],
