@@ -160,6 +160,10 @@ describe('a failed item without Continue On Fail', () => {
 		const context = (result.error as unknown as { context: IDataObject }).context;
 		const others = context.otherItems as Record<string, number>;
 		expect(context.otherFailedItems).toEqual([5]);
+		// n8n's index (from 0) is kept under another name: with context.itemIndex, n8n's editor would add
+		// "[item 3]" to a message that begins "Item 4".
+		expect(context.itemIndex).toBeUndefined();
+		expect(context.n8nItemIndex).toBe(3);
 		// Every project the API holds is accounted for in the error, none is left unmentioned.
 		const stored = (await api.stats()).projectsStored;
 		expect(others.created).toBe(stored);

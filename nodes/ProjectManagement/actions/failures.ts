@@ -341,10 +341,24 @@ const AFTER_A_STOP: Record<string, string> = {
 const CHANGED: Outcome[] = ['created', 'replayed', 'updated', 'deleted', 'unknown'];
 
 /**
+ * n8n's editor adds its own index, counted from 0, to the message of an error that carries `context.itemIndex`
+ * when several items came in: "Item 2 ("Office move"): … [item 1]" (n8n 2.41, NodeErrorView). The message already
+ * names the item as people count it, so the index moves to `context.n8nItemIndex` for workflows that read it.
+ */
+function countedOnce(error: ItemFailure['error']): ItemFailure['error'] {
+	const { itemIndex } = error.context;
+	if (typeof itemIndex === 'number') {
+		error.context.n8nItemIndex = itemIndex;
+		delete error.context.itemIndex;
+	}
+	return error;
+}
+
+/**
  * The error of a run that stops at its first failed item, telling how the other items that were sent ended:
  * n8n discards the output of a node that fails, and with several items under way at once, items after the failed
  * one may have been done too. The counts also go in the error's context, for workflows that read it (by outcome,
- * and the failed items by n8n's index, from 0).
+ * and the failed items by n8n's index, from 0), with the failed item's index as n8nItemIndex (see countedOnce).
  */
 export function stoppedRunError(ended: Ended, first: number, operation = 'create'): ItemFailure['error'] {
 	const failure = ended.first as ItemFailure;
@@ -352,7 +366,7 @@ export function stoppedRunError(ended: Ended, first: number, operation = 'create
 	counts[failure.outcome.outcome] -= 1;
 	if (counts[failure.outcome.outcome] === 0) delete counts[failure.outcome.outcome];
 	const alsoFailed = ended.failedItems.filter((itemIndex) => itemIndex !== first).sort((a, b) => a - b);
-	const error = failure.error;
+	const error = countedOnce(failure.error);
 	const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
 	if (total === 0) return error;
 	const summary = Object.entries(counts)
