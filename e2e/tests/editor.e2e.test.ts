@@ -488,6 +488,12 @@ describeIf('the node in the n8n 2.x editor, in Chromium', () => {
 		await page.getByTestId('canvas-node').filter({ hasText: 'Create a project' }).dblclick();
 		await ndv.waitFor();
 
+		// n8n 2.x saves the workflow, then runs it by its ID: the last save must carry every mapping.
+		const saved: string[] = [];
+		page.on('request', (request) => {
+			if (request.method() !== 'GET' && /\/rest\/workflows\/[^/?]+(\?|$)/.test(request.url()))
+				saved.push(request.postData() ?? '');
+		});
 		await mapWithExpression(page, ndv.getByTestId('parameter-input-name'), '{{ $json.dealName }}');
 		const additionalFields = ndv
 			.getByTestId('parameter-item')
@@ -510,12 +516,6 @@ describeIf('the node in the n8n 2.x editor, in Chromium', () => {
 		// The expression editor hands its text to n8n a moment after typing stops: the run must carry every mapping.
 		await ndv.getByTestId('node-title-container').click();
 		await page.waitForTimeout(1_500);
-		// n8n 2.x saves the workflow, then runs it by its ID: the last save must carry every mapping.
-		const saved: string[] = [];
-		page.on('request', (request) => {
-			if (request.method() !== 'GET' && /\/rest\/workflows\/[^/?]+(\?|$)/.test(request.url()))
-				saved.push(request.postData() ?? '');
-		});
 		const mapped = async () => {
 			await page.waitForRequest(
 				(request) => request.method() === 'POST' && /\/rest\/workflows\/(.+\/)?run\b/.test(request.url()),
