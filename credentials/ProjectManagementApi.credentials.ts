@@ -23,7 +23,8 @@ export class ProjectManagementApi implements ICredentialType {
 			default: '',
 			placeholder: 'https://pm.example.com',
 			required: true,
-			description: 'The address of your project-management system, without /api/v1',
+			description:
+				'The address of your project-management system as the browser shows it, starting with https://, without /api/v1',
 		},
 		{
 			displayName: 'API Key',
@@ -71,10 +72,15 @@ export class ProjectManagementApi implements ICredentialType {
 		},
 	];
 
-	async authenticate(
+	/**
+	 * Puts the key where Send Key As says. An own property rather than a method: n8n copies a credential type's own
+	 * properties into the list the editor gets, and its HTTP Request node offers a credential type under
+	 * "Predefined Credential Type" only when that list shows an `authenticate` (n8n 2.41, 1.123).
+	 */
+	authenticate = async (
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
+	): Promise<IHttpRequestOptions> => {
 		const key = String(credentials.apiKey ?? '');
 		if (credentials.keyLocation === 'query') {
 			const name = String(credentials.queryParameterName ?? '').trim() || 'api_key';
@@ -83,13 +89,58 @@ export class ProjectManagementApi implements ICredentialType {
 		const header =
 			credentials.keyLocation === 'bearer' ? { Authorization: `Bearer ${key}` } : { 'X-API-Key': key };
 		return { ...requestOptions, headers: { ...requestOptions.headers, ...header } };
-	}
+	};
 
+	/**
+	 * What n8n's Test (and Save) asks: who the key belongs to. n8n shows the message of the rule that matches the
+	 * answer's status instead of the bare "Unauthorized" or "Not Found".
+	 */
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/i, "")}}',
+			baseURL:
+				'={{(/^[a-z][a-z0-9+.-]*:\\/\\//i.test($credentials.baseUrl.trim()) ? "" : "https://") + $credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/i, "")}}',
 			url: '/api/v1/me',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'The API did not accept this key. Copy the API Key again from your project-management system, and check Send Key As.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'The API knows this key but does not let it in. Ask the administrator of your project-management system to allow it (projects:read, projects:write, directory:read).',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'Nothing answers at this Base URL. Use the address of your project-management system as the browser shows it, such as https://pm.example.com (without /api/v1 or a page after it).',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 429,
+					message: 'The API is busy and asked to wait. The key was not checked: save again in a minute.',
+				},
+			},
+			...[500, 502, 503, 504].map((value) => ({
+				type: 'responseCode' as const,
+				properties: {
+					value,
+					message: `The project-management system answered with an error (HTTP ${value}); it may be down. Try again later, and check that the Base URL is its address.`,
+				},
+			})),
+		],
 	};
 }

@@ -28,7 +28,7 @@ import { N8nHome } from '../harness/realN8n/home';
 import { ensureN8nInstalled } from '../harness/realN8n/install';
 import { OWNER } from '../harness/realN8n/restClient';
 import { N8nServer } from '../harness/realN8n/server';
-import { startReferenceApi, type RunningReferenceApi } from '../reference-api/src';
+import { DEMO_CREDENTIALS, startReferenceApi, type RunningReferenceApi } from '../reference-api/src';
 
 const DEFAULT_PORT = 5678;
 const DEFAULT_API_PORT = 5680;
@@ -154,6 +154,10 @@ async function main() {
 			`  sample workflow: ${server.url}/workflow/${DEV_SAMPLE_WORKFLOW.id}`,
 			`  credentials:     "${DEV_API_KEY_CREDENTIAL.name}", "${DEV_OAUTH2_CREDENTIAL.name}"`,
 			`  reference API:   ${api.url} (in memory: projects are gone after a restart)`,
+			'  to make a credential of your own (the demo API accepts these; they are not secrets):',
+			`    Base URL:      ${api.url}`,
+			`    API key:       ${DEMO_CREDENTIALS.apiKey}`,
+			`    OAuth2 client: ${DEMO_CREDENTIALS.oauthClientId} / ${DEMO_CREDENTIALS.oauthClientSecret}`,
 			`  n8n home:        ${homeDir} (delete it to start from scratch)`,
 			'',
 			'Open a workflow, add a node and search for "Project Management". Ctrl-C stops everything.',

@@ -3,7 +3,11 @@ import path from 'node:path';
 
 import { apiKeyWithAllScopes, oauthClientWithAllScopes } from '../../harness/referenceApi/grants';
 import { ReferenceApi } from '../../harness/referenceApi/client';
-import { API_KEY_CREDENTIAL, projectManagementCredentials } from '../../harness/realN8n/credentials';
+import {
+	API_KEY_CREDENTIAL,
+	OAUTH2_CREDENTIAL,
+	projectManagementCredentials,
+} from '../../harness/realN8n/credentials';
 import { N8nHome, nodeOutput } from '../../harness/realN8n/home';
 import { N8N_LINES, installedVersion, type N8nLine } from '../../harness/realN8n/install';
 import { N8nServer } from '../../harness/realN8n/server';
@@ -21,6 +25,7 @@ import { packedExtensions } from './globalSetup';
 const CANARY_KEY = 'pm_e2e_canary_key_7a6b5c4d3e2f1a0b';
 const CANARY_SECRET = 'e2e-canary-client-secret-0f1e2d3c';
 const SECRETS = [CANARY_KEY, CANARY_SECRET];
+const WRONG_SECRET_CREDENTIAL = { id: 'pmE2eWrongSec001', name: 'Project Management (wrong secret)' };
 
 const lines = N8N_LINES.filter((line) => installedVersion(line) !== undefined);
 
@@ -45,13 +50,18 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 			oauthClients: [oauthClientWithAllScopes('e2e-client', CANARY_SECRET, 'e2e client')],
 		});
 		n8n = new N8nHome(line, { extensions: packedExtensions() });
-		await n8n.importCredentials(
-			projectManagementCredentials(api.url, {
+		await n8n.importCredentials([
+			...projectManagementCredentials(api.url, {
 				apiKey: CANARY_KEY,
 				clientId: 'e2e-client',
 				clientSecret: CANARY_SECRET,
 			}),
-		);
+			{
+				...WRONG_SECRET_CREDENTIAL,
+				type: 'projectManagementOAuth2Api',
+				data: { baseUrl: api.url, clientId: 'e2e-client', clientSecret: 'not-the-secret' },
+			},
+		]);
 	});
 
 	afterAll(async () => {
@@ -201,9 +211,9 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 		expect(items).toHaveLength(4);
 		expect(items[0]).toEqual(expect.objectContaining({ name: 'First fine row' }));
 		expect(items[1].error).toMatch(/already exists/);
-		expect(items[1].error).toMatch(/\[item 1\]/);
+		expect(items[1].error).toMatch(/^Item 2 \("Already there"\): /);
 		expect(items[2].error).toMatch(/Start Date/);
-		expect(items[2].error).toMatch(/\[item 2\]/);
+		expect(items[2].error).toMatch(/^Item 3 \("Row with a bad date"\): /);
 		expect(items[3]).toEqual(expect.objectContaining({ name: 'Last fine row' }));
 
 		const names = (await api.projects()).map((project) => project.name).sort();
@@ -296,9 +306,45 @@ describe.each(lines)('n8n %s', (line: N8nLine) => {
 				type: 'projectManagementApi',
 				data: { baseUrl: api.url, apiKey: 'pm_wrong_key_000000000000', keyLocation: 'header' },
 			});
+			const nowhere = await server.testCredential({
+				...API_KEY_CREDENTIAL,
+				type: 'projectManagementApi',
+				data: { baseUrl: `${api.url}/app`, apiKey: CANARY_KEY, keyLocation: 'header' },
+			});
 			expect(bad.status).toBe('Error');
-			expect(bad.message).toBeTruthy();
-			expectNoSecrets(JSON.stringify(bad));
+			expect(nowhere.status).toBe('Error');
+			if (line === '2.x') {
+				// n8n 2.x shows the credential's own message for the answer's status (its test `rules`).
+				expect(bad.message).toMatch(/^The API did not accept this key/);
+				expect(nowhere.message).toMatch(/^Nothing answers at this Base URL/);
+			} else {
+				// n8n 1.x does not reach the rules with this request helper; it shows its own general wording.
+				expect(bad.message).toMatch(/Authorization failed/);
+				expect(nowhere.message).toMatch(/could not be found/);
+			}
+			expectNoSecrets(JSON.stringify([bad, nowhere]));
+		});
+
+		it('the OAuth2 credential is tested too: n8n gets a token with the client ID and secret, so a wrong secret shows on Save', async () => {
+			const good = await server.testCredential({
+				...OAUTH2_CREDENTIAL,
+				type: 'projectManagementOAuth2Api',
+				data: { baseUrl: api.url, clientId: 'e2e-client', clientSecret: CANARY_SECRET },
+			});
+			expect(good).toEqual(expect.objectContaining({ status: 'OK' }));
+			const me = (await api.requests()).filter((entry) => entry.route === '/api/v1/me');
+			expect(me.map((entry) => entry.clientId)).toContain('e2e-client');
+
+			// A credential saved with a wrong secret, as the editor saves it before it tests (n8n 1.x tests the saved
+			// credential; 2.x what the dialog holds).
+			const wrong = await server.testCredential({
+				...WRONG_SECRET_CREDENTIAL,
+				type: 'projectManagementOAuth2Api',
+				data: { baseUrl: api.url, clientId: 'e2e-client', clientSecret: 'not-the-secret' },
+			});
+			expect(wrong.status).toBe('Error');
+			expect(wrong.message).toMatch(/Client authentication failed/);
+			expectNoSecrets(JSON.stringify(wrong));
 		});
 	});
 

@@ -150,7 +150,7 @@ describe('creating projects', () => {
 
 describe('bad items are stopped before anything is sent', () => {
 	it.each<[string, IDataObject, RegExp]>([
-		['an empty name', { name: '' }, /"Name" is empty \[item 0\]/],
+		['an empty name', { name: '' }, /^Item 1\b.*"Name" is empty/],
 		['an unreadable date', { name: 'X', start: '31/01/2026' }, /"Start Date" could not be read as a date/],
 		[
 			'an end before the start',
@@ -177,7 +177,10 @@ describe('bad items are stopped before anything is sent', () => {
 				{ budget: { budgetValues: { currency: 'ZZZ', amount: 1 } } },
 				/"Budget Currency" "ZZZ" is not an ISO 4217/,
 			],
-			[{ customFieldsJson: '{"department": Sales}' }, /"Custom Fields \(JSON\)" is not valid JSON/],
+			[
+				{ customFieldsJson: '{"department": Sales}' },
+				/"Custom Fields as JSON \(Advanced\)" is not valid JSON/,
+			],
 		];
 		for (const [additionalFields, message] of cases) {
 			const result = await run([{}], parameters(additionalFields));
@@ -196,8 +199,8 @@ describe('bad items are stopped before anything is sent', () => {
 		const result = await run(items, mapped, { settings: { onError: 'continueRegularOutput' } });
 		expect(result.output).toHaveLength(4);
 		expect(outcomes(result)).toEqual(['created', 'failed', 'failed', 'created']);
-		expect(result.output[1].json.error).toMatch(/"Name" is empty \[item 1\]/);
-		expect(result.output[2].json.error).toMatch(/"Start Date" .*\[item 2\]/);
+		expect(result.output[1].json.error).toMatch(/^Item 2\b.*"Name" is empty/);
+		expect(result.output[2].json.error).toMatch(/^Item 3 \("Good 2"\): "Start Date" /);
 		expect(result.output.map((item) => item.pairedItem)).toEqual([
 			{ item: 0 },
 			{ item: 1 },
@@ -212,7 +215,7 @@ describe('answers the API refuses are surfaced clearly, and not retried', () => 
 	it('401: the credential is wrong', async () => {
 		harness.setCredential('wrong', { baseUrl: api.url, apiKey: `${CANARY_KEY}-wrong` });
 		const result = await run(deals(1), mapped, { credentialId: 'wrong' });
-		expect(result.error?.message).toMatch(/did not accept the credentials \(HTTP 401\) \[item 0\]/);
+		expect(result.error?.message).toMatch(/^Item 1\b.*did not accept the credentials \(HTTP 401\)/);
 		expect(result.error?.description).toMatch(/Test button/);
 		// n8n-core itself sends a request once more after a 401; the node adds no retry of its own.
 		expect((await api.createAttempts()).length).toBeLessThanOrEqual(2);

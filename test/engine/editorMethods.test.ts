@@ -164,7 +164,6 @@ describe('a dropdown that cannot load says why, in one plain sentence', () => {
 		for (const [kind, method, what] of [
 			['loadOptions', 'getTeams', 'the teams'],
 			['listSearch', 'searchUsers', 'the users'],
-			['resourceMapping', 'getCustomFields', 'the custom fields'],
 		] as const) {
 			const error = await failureOf(
 				harness.callMethod(kind as 'loadOptions', method, { credentialId: 'no-dir' }),
@@ -177,6 +176,23 @@ describe('a dropdown that cannot load says why, in one plain sentence', () => {
 			expect(error.message).not.toContain(NO_DIRECTORY_KEY);
 			expect(error.message).not.toMatch(/\n\s+at /);
 		}
+	});
+
+	it('the custom-field form says in its place why it is empty and how to get it back', async () => {
+		const notice = async (credentialId: string) => {
+			const result = await harness.callMethod('resourceMapping', 'getCustomFields', { credentialId });
+			expect(result.fields).toEqual([]);
+			return result.emptyFieldsNotice as string;
+		};
+		harness.setCredential('no-dir', { baseUrl: api.url, apiKey: NO_DIRECTORY_KEY });
+		const forbidden = await notice('no-dir');
+		expect(forbidden).toMatch(
+			/^Could not load the custom fields: the credential is not allowed to read them/,
+		);
+		expect(forbidden).toMatch(/close this node and open it again/);
+		expect(forbidden).not.toContain(NO_DIRECTORY_KEY);
+		harness.setCredential('wrong-form', { baseUrl: api.url, apiKey: 'pm_wrong_key_000000' });
+		expect(await notice('wrong-form')).toMatch(/the API did not accept the credentials.*open it again/);
 	});
 
 	it('when the key is wrong', async () => {

@@ -65,11 +65,11 @@ describe('Map Automatically', () => {
 			{ name: 'Good one' },
 		]);
 		const errors = result.output.map((item) => item.json.error);
-		expect(errors[0]).toMatch(/"Start Date" could not be read as a date: "next Tuesday" \[item 0\]/);
+		expect(errors[0]).toMatch(/^Item 1\b.*"Start Date" could not be read as a date: "next Tuesday"/);
 		expect(errors[1]).toMatch(
-			/Custom field "Risk Score" must be a number, but it is the string "high" \[item 1\]/,
+			/^Item 2\b.*Custom field "Risk Score" must be a number, but it is the string "high"/,
 		);
-		expect(errors[2]).toMatch(/The incoming item has no "name" field \[item 2\]/);
+		expect(errors[2]).toMatch(/^Item 3\b.*The incoming item has no "name" field/);
 		expect(result.output[3].json._result).toMatchObject({ outcome: 'created' });
 		expect(await api.createAttempts()).toHaveLength(1);
 	});

@@ -145,7 +145,7 @@ describe('numbers as dates', () => {
 	])('%p is refused with what it might mean, and nothing is sent', async (value, hint) => {
 		const result = await dated(value);
 		expect(result.output[0].json.error).toMatch(
-			new RegExp(`"Start Date" is the number ${value}.*\\[item 0\\]`),
+			new RegExp(`^Item 1 \\(.*\\): "Start Date" is the number ${value}`),
 		);
 		expect(result.output[0].json.errorDescription).toMatch(hint);
 		expect(await api.createAttempts()).toHaveLength(0);
@@ -185,16 +185,16 @@ describe('what spreadsheets and expressions produce', () => {
 			continueOnFail,
 		);
 		expect(result.output[0].json.error).toMatch(
-			/custom field "department" .* nested more than 32 levels deep \[item 0\]/,
+			/^Item 1\b.*custom field "department" .* nested more than 32 levels deep/,
 		);
-		expect(result.output[1].json.error).toMatch(/"__proto__", which cannot be sent \[item 1\]/);
+		expect(result.output[1].json.error).toMatch(/^Item 2\b.*"__proto__", which cannot be sent/);
 		expect(await api.createAttempts()).toHaveLength(0);
 	});
 
 	it('a Limit of "ten" is refused instead of returning nothing', async () => {
 		const result = await run([{}], { operation: 'getAll', limit: '={{ "ten" }}' });
 		expect(result.error?.message).toMatch(
-			/"Limit" must be a whole number of 1 or more, but it is the string "ten" \[item 0\]/,
+			/^Item 1\b.*"Limit" must be a whole number of 1 or more, but it is the string "ten"/,
 		);
 	});
 

@@ -99,7 +99,7 @@ describe('Get', () => {
 
 	it('says clearly when no project has the ID, and sends nothing for a value that is not an ID', async () => {
 		const missing = await run({ operation: 'get', project: byId('prj_000000000000') });
-		expect(missing.error?.message).toMatch(/No project with the ID prj_000000000000 exists \[item 0\]/);
+		expect(missing.error?.message).toMatch(/^Item 1\b.*No project with the ID prj_000000000000 exists/);
 		expect(missing.error?.description).toMatch(/Check the project ID/);
 
 		const before = await lastSeq();
@@ -111,7 +111,7 @@ describe('Get', () => {
 		const wrong = await run({ operation: 'get', project: byUrl('={{ $json.link }}') }, [
 			{ link: 'https://pm.example.com/users/usr_1001' },
 		]);
-		expect(wrong.error?.message).toMatch(/"Project" is not the address of a project page: .* \[item 0\]/);
+		expect(wrong.error?.message).toMatch(/^Item 1\b.*"Project" is not the address of a project page: .*/);
 		expect(wrong.error?.description).toMatch(/projects\/prj_/);
 		expect(await sentSince(before)).toEqual([]);
 	});
@@ -224,7 +224,7 @@ describe('Update', () => {
 			updateFields: { name: 'jupiter' },
 		});
 		expect(clash.error?.message).toMatch(/A project with this name already exists/);
-		expect(clash.error?.description).toMatch(/Nothing was changed/);
+		expect(clash.error?.description).toMatch(/This item changed nothing/);
 	});
 
 	it('stops an item with nothing to update before sending anything', async () => {
@@ -235,7 +235,7 @@ describe('Update', () => {
 			project: byId(project.id as string),
 			updateFields: { description: '={{ $json.missing }}' },
 		});
-		expect(result.error?.message).toMatch(/Nothing to update: no field is set \[item 0\]/);
+		expect(result.error?.message).toMatch(/^Item 1\b.*Nothing to update: no field is set/);
 		expect(await sentSince(before)).toEqual([]);
 	});
 
@@ -245,8 +245,8 @@ describe('Update', () => {
 			project: byId('prj_ffffffffffff'),
 			updateFields: { status: 'Active' },
 		});
-		expect(result.error?.message).toMatch(/No project with the ID prj_ffffffffffff exists \[item 0\]/);
-		expect(result.error?.description).toMatch(/Nothing was changed/);
+		expect(result.error?.message).toMatch(/^Item 1\b.*No project with the ID prj_ffffffffffff exists/);
+		expect(result.error?.description).toMatch(/This item changed nothing/);
 	});
 
 	it('after a lost answer: unknown; the same execution is answered from the store; a later one applies it again', async () => {
@@ -297,7 +297,7 @@ describe('Delete', () => {
 		const second = await run(parameters);
 		expect(second.error?.message).toMatch(
 			new RegExp(
-				`No project with the ID ${project.id} exists: it may have been deleted already \\[item 0\\]`,
+				`^Item 1 \\(project ${project.id}\\): No project with the ID ${project.id} exists: it may have been deleted already`,
 			),
 		);
 		expect(second.error?.description).toMatch(/Succeed If Already Deleted/);
@@ -327,7 +327,7 @@ describe('Delete', () => {
 			{ settings: { onError: 'continueRegularOutput' } },
 		);
 		expect(outcomes(result)).toEqual(['deleted', 'failed', 'deleted']);
-		expect(result.output[1].json.error).toMatch(/may have been deleted already \[item 1\]/);
+		expect(result.output[1].json.error).toMatch(/^Item 2\b.*may have been deleted already/);
 		expect(await api.projects()).toHaveLength(0);
 	});
 });
@@ -410,17 +410,21 @@ describe('Create: if a project with this name exists', () => {
 });
 
 describe('Dry Run', () => {
-	it('shows the exact create request, with the key a real run then uses, and sends nothing', async () => {
+	/** Requests that would change something, sent since `seq`: a Dry Run only reads. */
+	const writesSince = async (seq: number) =>
+		(await api.requests()).filter((entry) => entry.seq > seq && entry.method !== 'GET');
+
+	it('shows the exact create request, with the key a real run then uses, after checking the name with a read', async () => {
 		const parameters = {
 			operation: 'create',
 			name: 'Dry Apollo',
 			additionalFields: {
 				description: 'Checked first',
-				teamIds: 'team_design',
+				teamIds: 'Design',
 				budget: { budgetValues: { currency: 'eur', amount: 1000 } },
 			},
 		};
-		const before = await api.stats();
+		const before = await lastSeq();
 		const dry = await run({ ...parameters, options: fast({ dryRun: true }) });
 		expect(dry.error).toBeUndefined();
 		expect(dry.output[0].json).toEqual({
@@ -436,12 +440,12 @@ describe('Dry Run', () => {
 				},
 				idempotencyKey: expect.stringMatching(/^n8n-/),
 			},
+			nameCheck: 'No project has this name yet: the run would create it.',
 			_result: expect.objectContaining({ outcome: 'dryRun', attempts: 0 }),
 		});
 		expect(JSON.stringify(dry.output)).not.toContain(DEMO_CREDENTIALS.apiKey);
-		const after = await api.stats();
-		expect(after.requests.total).toBe(before.requests.total);
-		expect(after.projectsStored).toBe(0);
+		expect(await writesSince(before)).toEqual([]);
+		expect((await api.stats()).projectsStored).toBe(0);
 
 		const real = await run(parameters);
 		const [attempt] = await api.createAttempts();
@@ -451,21 +455,37 @@ describe('Dry Run', () => {
 		);
 	});
 
-	it('shows the update, and the lookup and update of find-or-create, without sending anything', async () => {
+	it('refuses a taken name with "Report an Error", as the run would, instead of approving it', async () => {
+		const [project] = await seed(['Dry Mars']);
+		const before = await lastSeq();
+		const result = await run({ operation: 'create', name: 'dry mars', options: fast({ dryRun: true }) });
+		expect(result.error?.message).toBe(
+			`Item 1 ("dry mars"): A project with this name already exists: "dry mars" is project ${project.id}`,
+		);
+		expect(result.error?.description).toMatch(/^Dry Run: the run would stop here too/);
+		expect(await writesSince(before)).toEqual([]);
+	});
+
+	it('shows the update after checking that the project exists, and what find-or-create would update', async () => {
 		const [project] = await seed(['Dry Venus']);
-		const before = (await api.stats()).requests.total;
+		const before = await lastSeq();
 		const update = await run({
 			operation: 'update',
 			project: byUrl(`https://pm.example.com/projects/${project.id}`),
 			updateFields: { status: 'Completed' },
 			options: fast({ dryRun: true }),
 		});
-		expect(update.output[0].json.request).toEqual({
-			method: 'PATCH',
-			url: `${api.url}/api/v1/projects/${project.id}`,
-			body: { status: 'Completed' },
-			idempotencyKey: expect.stringMatching(/^n8n-/),
-		});
+		expect(update.output[0].json).toEqual(
+			expect.objectContaining({
+				request: {
+					method: 'PATCH',
+					url: `${api.url}/api/v1/projects/${project.id}`,
+					body: { status: 'Completed' },
+					idempotencyKey: expect.stringMatching(/^n8n-/),
+				},
+				projectCheck: `Project ${project.id} exists: the run would change it.`,
+			}),
+		);
 		const upsert = await run({
 			operation: 'create',
 			name: 'Dry Venus',
@@ -475,15 +495,23 @@ describe('Dry Run', () => {
 		});
 		expect(upsert.output[0].json).toEqual(
 			expect.objectContaining({
-				lookup: { method: 'GET', url: `${api.url}/api/v1/projects?name=Dry%20Venus&limit=2` },
-				ifNameExists: expect.objectContaining({
+				nameCheck: `Project ${project.id} has this name: the run would update it instead of creating one.`,
+				update: {
 					method: 'PATCH',
+					url: `${api.url}/api/v1/projects/${project.id}`,
 					body: { priority: 'High' },
 					idempotencyKey: expect.stringMatching(/^n8n-/),
-				}),
+				},
 			}),
 		);
-		expect((await api.stats()).requests.total).toBe(before);
+		const missing = await run({
+			operation: 'update',
+			project: byId('prj_0000000000ff'),
+			updateFields: { status: 'Completed' },
+			options: fast({ dryRun: true }),
+		});
+		expect(missing.error?.message).toMatch(/^Item 1 \(project prj_0000000000ff\): No project with the ID/);
+		expect(await writesSince(before)).toEqual([]);
 		expect((await api.projects())[0].status).toBe('Draft');
 	});
 
@@ -554,7 +582,7 @@ describe('typed custom fields and pickers', () => {
 			[{ risk: 'high' }],
 		);
 		expect(result.error?.message).toMatch(
-			/Custom field "Risk Score" must be a number, but it is the string "high" \[item 0\]/,
+			/^Item 1\b.*Custom field "Risk Score" must be a number, but it is the string "high"/,
 		);
 		expect(await api.createAttempts()).toHaveLength(0);
 	});

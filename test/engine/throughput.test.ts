@@ -157,15 +157,19 @@ describe('a failed item without Continue On Fail', () => {
 		items[5].owner = 'usr_nobody';
 		const result = await create(items, { maxInFlight: 8 });
 
-		expect(result.error?.message).toMatch(/\[item 3\]$/);
+		expect(result.error?.message).toMatch(/^Item 4 \("Stops 3"\): /);
 		const context = (result.error as unknown as { context: IDataObject }).context;
 		const others = context.otherItems as Record<string, number>;
 		expect(context.otherFailedItems).toEqual([5]);
+		// n8n's index (from 0) is kept under another name: with context.itemIndex, n8n's editor would add
+		// "[item 3]" to a message that begins "Item 4".
+		expect(context.itemIndex).toBeUndefined();
+		expect(context.n8nItemIndex).toBe(3);
 		// Every project the API holds is accounted for in the error, none is left unmentioned.
 		const stored = (await api.stats()).projectsStored;
 		expect(others.created).toBe(stored);
 		expect(result.error?.description).toContain(`${stored} created`);
-		expect(result.error?.description).toMatch(/Item 5 did not succeed either/);
+		expect(result.error?.description).toMatch(/Item 6 failed too/);
 		// Nothing after the items that were under way was started.
 		expect(stored).toBeLessThan(items.length - 2);
 	});

@@ -96,18 +96,22 @@ const MAPPED_CASES: Case[] = [
 	[
 		'custom fields with a bare word',
 		named({ custom: '{"department": Sales}' }),
-		/"Custom Fields \(JSON\)" is not valid JSON/,
+		/"Custom Fields as JSON \(Advanced\)" is not valid JSON/,
 	],
 	[
 		'custom fields cut off',
 		named({ custom: '{"department": "Sal' }),
-		/"Custom Fields \(JSON\)" is not valid JSON/,
+		/"Custom Fields as JSON \(Advanced\)" is not valid JSON/,
 	],
-	['custom fields as a list', named({ custom: '[1, 2]' }), /"Custom Fields \(JSON\)" must be a JSON object/],
+	[
+		'custom fields as a list',
+		named({ custom: '[1, 2]' }),
+		/"Custom Fields as JSON \(Advanced\)" must be a JSON object/,
+	],
 	[
 		'custom fields as a string',
 		named({ custom: '"Sales"' }),
-		/"Custom Fields \(JSON\)" must be a JSON object/,
+		/"Custom Fields as JSON \(Advanced\)" must be a JSON object/,
 	],
 	['an idempotency key with spaces', named({ key: 'deal 42' }), /"Idempotency Key" may only hold/],
 	['an idempotency key of 300 characters', named({ key: huge(300) }), /"Idempotency Key" is 300 characters/],
@@ -195,7 +199,7 @@ describe('a corpus of malformed items', () => {
 			const failed = failedItems(mapped).find((item) => indexOf(item) === index);
 			expect(failed).toBeDefined();
 			expect(failed!.json.error).toMatch(field);
-			expect(failed!.json.error).toContain(`[item ${index}]`);
+			expect(failed!.json.error).toMatch(new RegExp(`^Item ${index + 1}\\b`));
 			expect(failed!.json._result).toEqual(expect.objectContaining({ outcome: 'failed', attempts: 0 }));
 			// Whatever the item held, the message stays short: a huge value is not repeated back.
 			expect(String(failed!.json.error).length).toBeLessThan(400);
@@ -207,7 +211,7 @@ describe('a corpus of malformed items', () => {
 		(_label, _item, field, index) => {
 			const failed = failedItems(pairs).find((item) => indexOf(item) === index);
 			expect(failed?.json.error).toMatch(field);
-			expect(failed?.json.error).toContain(`[item ${index}]`);
+			expect(failed?.json.error).toMatch(new RegExp(`^Item ${index + 1}\\b`));
 		},
 	);
 
@@ -238,7 +242,7 @@ describe('On Error → Continue (using error output)', () => {
 		expect(result.output.map(indexOf)).toEqual([0]);
 		expect(result.errorOutput.map(indexOf)).toEqual([1]);
 		expect(result.errorOutput[0].json.details).toEqual(expect.objectContaining({ outcome: 'failed' }));
-		expect(result.errorOutput[0].json.error).toMatch(/\[item 1\]/);
+		expect(result.errorOutput[0].json.error).toMatch(/^Item 2: /);
 		expect(result.errorOutput[0].json.name).toBe('');
 	});
 });

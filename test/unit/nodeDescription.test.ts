@@ -58,7 +58,9 @@ describe('the node as n8n shows it', () => {
 	});
 
 	it('explains the idempotency key default in the field hint', () => {
-		expect(find('idempotencyKey').hint).toMatch(/same item then gets the same key/);
+		expect(find('idempotencyKey').hint).toMatch(
+			/makes one from the workflow, the node and the item's data, so a retry or a second run never does the change twice/,
+		);
 	});
 
 	it('lists every known currency once, by name', () => {

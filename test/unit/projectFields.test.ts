@@ -89,6 +89,21 @@ describe('dates', () => {
 		expect(normaliseDate('Start Date', '2026-02-01T09:00:00', 'Europe/Berlin')).toBe('2026-02-01T08:00:00Z');
 	});
 
+	it('sends a day without a time as that day, whatever the workflow time zone', () => {
+		for (const zone of ['America/New_York', 'Europe/Berlin', 'Pacific/Kiritimati', 'UTC']) {
+			expect(normaliseDate('Start Date', '2026-03-01', zone)).toBe('2026-03-01T00:00:00Z');
+			expect(normaliseDate('Start Date', ' 20260301 ', zone)).toBe('2026-03-01T00:00:00Z');
+			expect(normaliseDate('Start Date', 20260301, zone)).toBe('2026-03-01T00:00:00Z');
+		}
+		// A time without a zone stays in the workflow's time zone; midnight there is another hour in UTC.
+		expect(normaliseDate('Start Date', '2026-03-01T00:00:00', 'America/New_York')).toBe(
+			'2026-03-01T05:00:00Z',
+		);
+		expect(normaliseDate('Start Date', '2026-03-01T00:00:00Z', 'America/New_York')).toBe(
+			'2026-03-01T00:00:00Z',
+		);
+	});
+
 	it('reads RFC 2822, SQL, JavaScript and Luxon dates and Unix timestamps', () => {
 		expect(normaliseDate('d', 'Sun, 01 Feb 2026 09:00:00 +0000', 'UTC')).toBe('2026-02-01T09:00:00Z');
 		expect(normaliseDate('d', '2026-02-01 09:00:00', 'UTC')).toBe('2026-02-01T09:00:00Z');
@@ -136,19 +151,19 @@ describe('bad input is stopped with the field named', () => {
 		[
 			'broken custom-field JSON',
 			{ name: 'A', customFieldsJson: '{department: Sales}' },
-			'Custom Fields (JSON)',
+			'Custom Fields as JSON (Advanced)',
 			/not valid JSON/,
 		],
 		[
 			'custom-field JSON array',
 			{ name: 'A', customFieldsJson: '[1]' },
-			'Custom Fields (JSON)',
+			'Custom Fields as JSON (Advanced)',
 			/must be a JSON object, but it is a list/,
 		],
 		[
 			'custom field without key',
 			{ name: 'A', customFieldPairs: [{ key: '', value: 1 }] },
-			'Custom Fields by Key',
+			'Custom Fields by Key (Advanced)',
 			/has no key/,
 		],
 		[
@@ -160,7 +175,7 @@ describe('bad input is stopped with the field named', () => {
 					{ key: 'a', value: 2 },
 				],
 			},
-			'Custom Fields by Key',
+			'Custom Fields by Key (Advanced)',
 			/set twice/,
 		],
 		[
@@ -170,8 +185,8 @@ describe('bad input is stopped with the field named', () => {
 				customFieldPairs: [{ key: 'department', value: 'Sales' }],
 				customFieldsJson: '{"department": "Marketing"}',
 			},
-			'Custom Fields (JSON)',
-			/"department" is set both in "Custom Fields by Key" and in "Custom Fields \(JSON\)"/,
+			'Custom Fields as JSON (Advanced)',
+			/"department" is set both in "Custom Fields by Key \(Advanced\)" and in "Custom Fields as JSON \(Advanced\)"/,
 		],
 		[
 			'team IDs as object',

@@ -42,7 +42,9 @@ describe('the trigger as n8n shows it', () => {
 	});
 
 	it("asks for webhooks:write in the OAuth2 credential's default Scope, and says what it is for", () => {
-		const scope = new ProjectManagementOAuth2Api().properties.find((entry) => entry.name === 'scope')!;
+		const scope = new ProjectManagementOAuth2Api().properties.find(
+			(entry) => entry.name === 'requestedScope',
+		)!;
 		expect(String(scope.default).split(' ')).toContain('webhooks:write');
 		expect(scope.description).toMatch(/webhooks:write for the Project Management Trigger/);
 	});

@@ -5,8 +5,8 @@ import { FieldError } from '../fields/fieldError';
 import { BaseUrlProblem } from '../transport/connection';
 import { EndlessList } from '../transport/paginate';
 import { ApiCallFailure, UnexpectedAnswer, quoteApiText } from '../transport/response';
-import type { OutcomeRecord } from './outcome';
-import { NO_CALLS } from './outcome';
+import type { Outcome, OutcomeRecord } from './outcome';
+import { NO_CALLS, failureSummary, outcomeWords } from './outcome';
 
 /**
  * Every way an item can fail, turned into an n8n error that says what went wrong, for which item, and what to
@@ -20,10 +20,22 @@ export interface ItemFailure {
 
 /** What an operation would have changed, for messages such as "Nothing was created". */
 const CHANGE: Record<string, { done: string; nothing: string }> = {
-	create: { done: 'created', nothing: 'Nothing was created.' },
-	update: { done: 'updated', nothing: 'Nothing was changed.' },
-	deleteProject: { done: 'deleted', nothing: 'Nothing was deleted.' },
+	create: { done: 'created', nothing: 'Nothing was created for this item.' },
+	update: { done: 'updated', nothing: 'This item changed nothing.' },
+	deleteProject: { done: 'deleted', nothing: 'This item deleted nothing.' },
 };
+
+/**
+ * How a message names its item: counted from 1, as people count the rows they sent (n8n's own `itemIndex`, from
+ * 0, stays in the error's context), with what they know it by when there is something: its project's name, or the
+ * project's ID.
+ */
+export function itemName(itemIndex: number, label?: string): string {
+	return `Item ${itemIndex + 1}${label ? ` (${label})` : ''}`;
+}
+
+const named = (itemIndex: number, label: string | undefined, message: string) =>
+	`${itemName(itemIndex, label)}: ${message}`;
 
 /**
  * The API answered 404 for a project: the ID is wrong, or the project was deleted. Thrown by the operations,
@@ -47,6 +59,17 @@ export class AmbiguousName extends Error {
 	) {
 		super(`${count} projects are named "${projectName}"; the node cannot tell which one is meant`);
 		this.name = 'AmbiguousName';
+	}
+}
+
+/** A Dry Run of Create with "Report an Error" found the name taken: the run would stop there too. */
+export class NameTakenInDryRun extends Error {
+	constructor(
+		readonly projectName: string,
+		readonly existingId: string,
+	) {
+		super(`A project with this name already exists: "${projectName}" is project ${existingId}`);
+		this.name = 'NameTakenInDryRun';
 	}
 }
 
@@ -144,6 +167,7 @@ function apiError(
 	node: INode,
 	failure: ApiCallFailure,
 	itemIndex: number,
+	label: string | undefined,
 	message: string,
 	description: string,
 ): NodeApiError {
@@ -152,22 +176,41 @@ function apiError(
 	if (apiCode) response.code = apiCode;
 	if (statusCode) response.httpCode = String(statusCode);
 	return new NodeApiError(node, response, {
-		message: `${message} [item ${itemIndex}]`,
+		message: named(itemIndex, label, message),
 		description,
 		httpCode: statusCode ? String(statusCode) : undefined,
 		itemIndex,
 	});
 }
 
+/**
+ * The failure of one item: the error n8n shows (the item named, what went wrong, what to do) and its outcome
+ * record, whose first field is a summary in words. `label` is what the user knows the item by (see itemName).
+ */
 export function toItemFailure(
 	node: INode,
 	error: unknown,
 	itemIndex: number,
 	operation = 'create',
+	label?: string,
+): ItemFailure {
+	const failure = failureOf(node, error, itemIndex, operation, label);
+	return {
+		error: failure.error,
+		outcome: { summary: failureSummary(failure.outcome, operation), ...failure.outcome },
+	};
+}
+
+function failureOf(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+	operation: string,
+	label: string | undefined,
 ): ItemFailure {
 	if (error instanceof FieldError) {
 		return {
-			error: new NodeOperationError(node, `${error.message} [item ${itemIndex}]`, {
+			error: new NodeOperationError(node, named(itemIndex, label, error.message), {
 				itemIndex,
 				description: error.hint,
 			}),
@@ -186,13 +229,13 @@ export function toItemFailure(
 				? `${attempts > 1 ? 'An earlier attempt whose answer was lost may have deleted it. ' : ''}If the workflow cleans up projects and may run more than once, turn on "Succeed If Already Deleted" in the node's Options.`
 				: `${change ? `${change.nothing} ` : ''}Check the project ID or address; the project may have been deleted.`;
 		return {
-			error: apiError(node, error.failure, itemIndex, message, description),
+			error: apiError(node, error.failure, itemIndex, label, message, description),
 			outcome: { outcome: 'failed', attempts, waitedMs, reason: message, retryable: false },
 		};
 	}
 	if (error instanceof AmbiguousName) {
 		return {
-			error: new NodeOperationError(node, `${error.message} [item ${itemIndex}]`, {
+			error: new NodeOperationError(node, named(itemIndex, label, error.message), {
 				itemIndex,
 				description:
 					'Nothing was created or changed. Rename the duplicates in the project-management system, or use Update with the project ID.',
@@ -200,10 +243,20 @@ export function toItemFailure(
 			outcome: { outcome: 'failed', ...NO_CALLS, reason: error.message, retryable: false },
 		};
 	}
-	if (error instanceof EndlessList) {
-		const message = `${error.message} while listing projects [item ${itemIndex}]`;
+	if (error instanceof NameTakenInDryRun) {
 		return {
-			error: new NodeOperationError(node, message, {
+			error: new NodeOperationError(node, named(itemIndex, label, error.message), {
+				itemIndex,
+				description:
+					'Dry Run: the run would stop here too. Give the project a different name, or set "If a Project With This Name Exists" to return or update the existing project.',
+			}),
+			outcome: { outcome: 'failed', ...NO_CALLS, reason: error.message, retryable: false },
+		};
+	}
+	if (error instanceof EndlessList) {
+		const message = `${error.message} while listing projects`;
+		return {
+			error: new NodeOperationError(node, named(itemIndex, label, message), {
 				itemIndex,
 				description:
 					error.reason === 'repeatedCursor'
@@ -215,7 +268,7 @@ export function toItemFailure(
 	}
 	if (error instanceof BaseUrlProblem) {
 		return {
-			error: new NodeOperationError(node, `${error.message} [item ${itemIndex}]`, {
+			error: new NodeOperationError(node, named(itemIndex, label, error.message), {
 				itemIndex,
 				description:
 					'Nothing was sent. Open the credential and set Base URL to the address of the project-management system, such as https://pm.example.com (without /api/v1).',
@@ -225,7 +278,7 @@ export function toItemFailure(
 	}
 	if (error instanceof UnexpectedAnswer) {
 		const change = CHANGE[operation];
-		const message = `${error.message} [item ${itemIndex}]`;
+		const message = named(itemIndex, label, error.message);
 		const outcome: OutcomeRecord = {
 			outcome: change ? 'unknown' : 'failed',
 			...error.cost,
@@ -251,9 +304,11 @@ export function toItemFailure(
 		};
 		if (idempotencyKey !== undefined) outcome.idempotencyKey = idempotencyKey;
 		if (error.details.rateLimited > 0) outcome.rateLimited = error.details.rateLimited;
-		return { error: apiError(node, error, itemIndex, message, description), outcome };
+		return { error: apiError(node, error, itemIndex, label, message, description), outcome };
 	}
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) {
+		// n8n's own errors, such as an expression that cannot be evaluated: named like the node's own.
+		if (!error.message.startsWith('Item ')) error.message = named(itemIndex, label, error.message);
 		error.context.itemIndex ??= itemIndex;
 		return {
 			error,
@@ -262,7 +317,7 @@ export function toItemFailure(
 	}
 	const text = error instanceof Error ? error.message : String(error);
 	return {
-		error: new NodeOperationError(node, `${text} [item ${itemIndex}]`, { itemIndex }),
+		error: new NodeOperationError(node, named(itemIndex, label, text), { itemIndex }),
 		outcome: { outcome: 'failed', ...NO_CALLS, reason: text, retryable: false },
 	};
 }
@@ -274,30 +329,59 @@ export interface Ended {
 	first?: ItemFailure;
 }
 
+/** What the items that ended before a stop changed, and what running again does with it, per operation. */
+const AFTER_A_STOP: Record<string, string> = {
+	create:
+		'Those projects exist: running the workflow again on the same input returns them as created earlier instead of creating them twice.',
+	update: 'Their changes were made.',
+	deleteProject:
+		'Those projects are gone: to run the workflow again on the same input, turn on Succeed If Already Deleted, or they fail as not found.',
+};
+
+const CHANGED: Outcome[] = ['created', 'replayed', 'updated', 'deleted', 'unknown'];
+
+/**
+ * n8n's editor adds its own index, counted from 0, to the message of an error that carries `context.itemIndex`
+ * when several items came in: "Item 2 ("Office move"): … [item 1]" (n8n 2.41, NodeErrorView). The message already
+ * names the item as people count it, so the index moves to `context.n8nItemIndex` for workflows that read it.
+ */
+function countedOnce(error: ItemFailure['error']): ItemFailure['error'] {
+	const { itemIndex } = error.context;
+	if (typeof itemIndex === 'number') {
+		error.context.n8nItemIndex = itemIndex;
+		delete error.context.itemIndex;
+	}
+	return error;
+}
+
 /**
  * The error of a run that stops at its first failed item, telling how the other items that were sent ended:
  * n8n discards the output of a node that fails, and with several items under way at once, items after the failed
- * one may have been done too. The counts also go in the error's context, for workflows that read it.
+ * one may have been done too. The counts also go in the error's context, for workflows that read it (by outcome,
+ * and the failed items by n8n's index, from 0), with the failed item's index as n8nItemIndex (see countedOnce).
  */
-export function stoppedRunError(ended: Ended, first: number): ItemFailure['error'] {
+export function stoppedRunError(ended: Ended, first: number, operation = 'create'): ItemFailure['error'] {
 	const failure = ended.first as ItemFailure;
 	const counts = { ...ended.outcomes };
 	counts[failure.outcome.outcome] -= 1;
 	if (counts[failure.outcome.outcome] === 0) delete counts[failure.outcome.outcome];
 	const alsoFailed = ended.failedItems.filter((itemIndex) => itemIndex !== first).sort((a, b) => a - b);
-	const error = failure.error;
+	const error = countedOnce(failure.error);
 	const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
 	if (total === 0) return error;
 	const summary = Object.entries(counts)
-		.map(([outcome, count]) => `${count} ${outcome}`)
+		.map(([outcome, count]) => `${count} ${outcomeWords(outcome as Outcome, operation)}`)
 		.join(', ');
-	const shown = alsoFailed.slice(0, 10).join(', ');
+	const shown = alsoFailed
+		.slice(0, 10)
+		.map((itemIndex) => itemIndex + 1)
+		.join(', ');
 	const more = alsoFailed.length > 10 ? ` and ${alsoFailed.length - 10} more` : '';
 	const failedToo =
-		alsoFailed.length > 0
-			? ` ${alsoFailed.length === 1 ? 'Item' : 'Items'} ${shown}${more} did not succeed either.`
-			: '';
-	const note = `Before the node stopped, ${total} other item${total === 1 ? '' : 's'} had ended (${summary}); n8n keeps none of their output.${failedToo} What they changed stays in the project-management system, and running the node again on the same input recognises it by the idempotency keys instead of doing it twice.`;
+		alsoFailed.length > 0 ? ` ${alsoFailed.length === 1 ? 'Item' : 'Items'} ${shown}${more} failed too.` : '';
+	const changedSome = Object.keys(counts).some((outcome) => CHANGED.includes(outcome as Outcome));
+	const after = changedSome && AFTER_A_STOP[operation] ? ` ${AFTER_A_STOP[operation]}` : '';
+	const note = `The node stopped here. ${total} other item${total === 1 ? '' : 's'} had ended before (${summary}); n8n shows no output of a node that stops.${failedToo}${after}`;
 	error.description = error.description ? `${error.description} ${note}` : note;
 	error.context.otherItems = { ...counts };
 	if (alsoFailed.length > 0) error.context.otherFailedItems = alsoFailed.slice(0, 100);

@@ -16,9 +16,11 @@ export function successItems(
 	done: ItemDone,
 	itemIndex: number,
 	includeOutcome: boolean,
+	operation: string,
 ): INodeExecutionData[] {
+	const record = includeOutcome ? (recordOf(done, operation) as unknown as IDataObject) : undefined;
 	return done.json.map((json) => ({
-		json: includeOutcome ? { ...json, [OUTCOME_KEY]: recordOf(done) as unknown as IDataObject } : json,
+		json: record ? { ...json, [OUTCOME_KEY]: record } : json,
 		pairedItem: { item: itemIndex },
 	}));
 }

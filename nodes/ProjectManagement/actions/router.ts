@@ -26,6 +26,8 @@ interface Operation {
 	setUp?(this: IExecuteFunctions, settings: ItemSettings): Promise<Partial<RunFacts>>;
 	execute?(this: IExecuteFunctions, itemIndex: number, settings: ItemSettings): Promise<ItemDone>;
 	prepare?(this: IExecuteFunctions, itemIndex: number, settings: ItemSettings): KeyedTask<ItemDone>;
+	/** What the user knows the item by, for messages: the project's name or ID (read only when an item fails). */
+	label?(this: IExecuteFunctions, itemIndex: number): string | undefined;
 }
 
 const operations: Record<string, Record<string, Operation>> = {
@@ -97,8 +99,17 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return { keys: [], run: async () => await execute.call(this, itemIndex, settings) };
 	};
 
+	const labelOf = (itemIndex: number): string | undefined => {
+		try {
+			return chosen?.label?.call(this, itemIndex);
+		} catch {
+			// A name that cannot be read (its own expression fails) leaves the item named by its number only.
+			return undefined;
+		}
+	};
+
 	const failed = (itemIndex: number, error: unknown, includeOutcome: boolean): ItemResult => {
-		const failure = toItemFailure(node, error, itemIndex, operation);
+		const failure = toItemFailure(node, error, itemIndex, operation, labelOf(itemIndex));
 		const output = continueOnFail ? [failureItem(failure, itemIndex, includeOutcome, toErrorOutput)] : [];
 		return { failure, output };
 	};
@@ -110,7 +121,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	): Promise<ItemResult> => {
 		try {
 			const done = await task.run();
-			return { output: successItems(done, itemIndex, settings.includeOutcome), outcome: done.outcome };
+			return {
+				output: successItems(done, itemIndex, settings.includeOutcome, operation),
+				outcome: done.outcome,
+			};
 		} catch (error) {
 			return failed(itemIndex, error, settings.includeOutcome);
 		}
@@ -154,6 +168,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		() => firstFailed !== Infinity,
 	);
 
-	if (ended.first !== undefined) throw stoppedRunError(ended, firstFailed);
+	if (ended.first !== undefined) throw stoppedRunError(ended, firstFailed, operation);
 	return [returnData];
 }

@@ -12,7 +12,8 @@ const budget: INodeProperties = {
 	displayName: 'Budget',
 	name: 'budget',
 	type: 'fixedCollection',
-	default: {},
+	// Shown ready to fill in when added, not behind a second "Add Budget" click.
+	default: { budgetValues: { currency: 'USD', amount: 0 } },
 	placeholder: 'Add Budget',
 	description: 'The money set aside for the project: a currency and an amount',
 	options: [
@@ -26,6 +27,7 @@ const budget: INodeProperties = {
 					type: 'options',
 					options: currencyOptions(),
 					default: 'USD',
+					hint: 'USD is only where the list starts: pick the currency of the amount',
 					description:
 						'The currency of the amount. Choose from the list, or specify a three-letter ISO 4217 code such as EUR using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
@@ -43,23 +45,23 @@ const budget: INodeProperties = {
 };
 
 const customFieldsJson: INodeProperties = {
-	displayName: 'Custom Fields (JSON)',
+	displayName: 'Custom Fields as JSON (Advanced)',
 	name: 'customFieldsJson',
 	type: 'json',
 	default: '{}',
 	description:
-		'Custom fields as one JSON object keyed by the API\'s field keys, for example {"department": "Sales", "riskScore": 3}. Combined with the other custom fields; for fields the form above does not list yet.',
+		'Advanced: use the Custom Fields form first. This is for a whole object from an earlier node, keyed by the API\'s field keys, for example {"department": "Sales", "riskScore": 3}. Combined with the form; a key set in both stops the item.',
 };
 
 const customFieldsUi: INodeProperties = {
-	displayName: 'Custom Fields by Key',
+	displayName: 'Custom Fields by Key (Advanced)',
 	name: 'customFieldsUi',
 	type: 'fixedCollection',
 	typeOptions: { multipleValues: true },
 	default: {},
 	placeholder: 'Add Custom Field',
 	description:
-		'Custom fields given by their API key, for fields the Custom Fields form does not list yet. Combined with the other custom fields.',
+		'Advanced: use the Custom Fields form first. This is for fields the form does not list (yet), given by their API key. Combined with the form; a key set in both stops the item.',
 	options: [
 		{
 			displayName: 'Field',
@@ -102,6 +104,7 @@ const endDate: INodeProperties = {
 	default: '',
 	description:
 		'When the project is planned to end. Must not be before the start date. Text from an expression is accepted in ISO 8601 form, such as 2026-03-31.',
+	hint: 'A date without a time, such as 2026-03-31, is sent as that day (2026-03-31T00:00:00Z), as for Start Date.',
 };
 
 const name: INodeProperties = {
@@ -118,7 +121,8 @@ const ownerId: INodeProperties = {
 	name: 'ownerId',
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
-	description: 'The user who owns the project: pick one from the list, or give a user ID such as usr_1001',
+	description:
+		"The user who owns the project: pick one from the list, or give their email address (as a CRM holds it) or their user ID. An email is looked up among the system's users before anything is sent.",
 	modes: [
 		{
 			displayName: 'From List',
@@ -128,10 +132,25 @@ const ownerId: INodeProperties = {
 			typeOptions: { searchListMethod: 'searchUsers', searchable: true },
 		},
 		{
+			displayName: 'By Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'e.g. grace@example.com',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^[^@\\s]+@[^@\\s]+$',
+						errorMessage: 'An email address, such as grace@example.com',
+					},
+				},
+			],
+		},
+		{
 			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
-			placeholder: 'e.g. usr_1001',
+			placeholder: 'e.g. usr_1001 (an email works here too)',
 			validation: [
 				{
 					type: 'regex',
@@ -162,6 +181,7 @@ const startDate: INodeProperties = {
 	default: '',
 	description:
 		'When the project is planned to start. Text from an expression is accepted in ISO 8601 form, such as 2026-02-01 or 2026-02-01T09:00:00Z.',
+	hint: "A date without a time, such as 2026-02-01, is sent as that day (2026-02-01T00:00:00Z) whatever the workflow's time zone; a time without a zone is read in the workflow's time zone.",
 };
 
 const status: INodeProperties = {
@@ -181,7 +201,7 @@ const teamIds: INodeProperties = {
 	typeOptions: { loadOptionsMethod: 'getTeams' },
 	default: [],
 	description:
-		'The teams working on the project. An expression may give a list or comma-separated team IDs, such as team_design, team_sales. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		'The teams working on the project, by name or ID (a list, or text separated by commas such as Design, Sales; names are looked up before anything is sent). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
 
 const byLabel = (a: INodeProperties, b: INodeProperties) => a.displayName.localeCompare(b.displayName);
@@ -243,7 +263,7 @@ export const customFieldsMapper: INodeProperties = {
 	noDataExpression: true,
 	default: { mappingMode: 'defineBelow', value: null },
 	description:
-		'Values for the custom fields your project-management system defines, each with an input that suits its type',
+		'The place to set custom fields: every custom field your project-management system defines, each with an input that suits its type',
 	typeOptions: {
 		loadOptionsDependsOn: ['authentication'],
 		resourceMapper: {

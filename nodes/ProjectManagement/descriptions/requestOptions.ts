@@ -22,7 +22,7 @@ const maxAttempts: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 10 },
 	default: 5,
 	description:
-		'How many times in all the node sends a request for one item when the API is busy, rate-limited or unreachable. Errors in the data itself are never retried.',
+		"Tuning, rarely needed: how often in all the node sends one item's request when the API fails or cannot be reached. Mistakes in the data are never retried.",
 };
 
 const maxWaitSeconds: INodeProperties = {
@@ -32,7 +32,7 @@ const maxWaitSeconds: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 3600 },
 	default: 60,
 	description:
-		'The longest the node waits before one retry after an error (a server error, a lost connection). When the API asks for a longer pause there, the item fails with a message instead of retrying too early. Rate limits are waited out under Max Rate-Limit Wait instead.',
+		'Tuning, rarely needed: the longest pause before one retry after an error (a server error, a lost connection). Waits for rate limits fall under Max Rate-Limit Wait instead.',
 };
 
 const maxRateLimitWaitSeconds: INodeProperties = {
@@ -42,7 +42,7 @@ const maxRateLimitWaitSeconds: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 86400 },
 	default: 300,
 	description:
-		"The most time in all one item may wait because the API is busy and said when to come back (a 429 or 503 with Retry-After, or a used-up quota). These waits do not use up Max Attempts. Past this, the item fails saying how long it waited and what the API asked for. Keep it below the workflow's timeout.",
+		"Tuning, rarely needed: the most time in all one item may wait when the API says it is busy and when to come back. Such waits do not use up Max Attempts; past this, the item fails saying how long it waited. Keep it below the workflow's timeout.",
 };
 
 const retryDelayMs: INodeProperties = {
@@ -52,17 +52,17 @@ const retryDelayMs: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 60000 },
 	default: 500,
 	description:
-		'The wait before the first retry draws from up to this much; each further retry doubles it (exponential backoff with jitter). A wait the API asks for takes precedence.',
+		'Tuning, rarely needed: the pause before the first retry is up to this long; each further retry doubles it. A pause the API asks for comes first.',
 };
 
 const timeoutSeconds: INodeProperties = {
 	displayName: 'Timeout (Seconds)',
 	name: 'timeoutSeconds',
 	type: 'number',
-	typeOptions: { minValue: 0.1, maxValue: 600, numberPrecision: 1 },
+	typeOptions: { minValue: 0.1, maxValue: 600 },
 	default: 30,
 	description:
-		'The longest one attempt may take, from sending the request to the last byte of the answer (with OAuth2, getting a token included). An attempt that times out is retried with the same idempotency key, so it cannot make a change twice.',
+		'Tuning, rarely needed: the longest one attempt may take, from sending the request to the last byte of the answer (with OAuth2, getting a token included). An attempt that times out is retried safely: it cannot make a change twice.',
 };
 
 const maxInFlight: INodeProperties = {
@@ -72,17 +72,17 @@ const maxInFlight: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 200 },
 	default: 50,
 	description:
-		'How many items the node sends to the API at the same time. More is faster until the API or n8n is busy; 1 sends one item after the other. The output keeps the order of the input either way. Read from the first item.',
+		"Tuning, rarely needed: how many items the node sends at the same time; 1 sends one after the other. The output keeps the input's order either way.",
 };
 
 const maxRequestsPerSecond: INodeProperties = {
 	displayName: 'Max Requests per Second',
 	name: 'maxRequestsPerSecond',
 	type: 'number',
-	typeOptions: { minValue: 0, numberPrecision: 2 },
+	typeOptions: { minValue: 0 },
 	default: 0,
 	description:
-		'The most requests this node starts in one second, for all items of a run together (0: no limit of its own). Whatever this says, the node slows down when the API announces a rate limit or answers "too many requests", and speeds up again when it allows; that pace is shared by every execution in this n8n process that uses the same credential. Read from the first item.',
+		'Tuning, rarely needed: 0 means no limit of its own: the node already slows down by itself when the API asks it to. Set a number to stay below a limit the API does not announce.',
 };
 
 /** For Create and Update: the key that makes a retried request safe. */
@@ -94,7 +94,7 @@ export const idempotencyKeyOption: INodeProperties = {
 	placeholder: 'e.g. {{ $json.dealId }}',
 	description:
 		'A value that identifies this change for good, so that the API makes it only once however often the request is sent',
-	hint: 'Leave empty to let the node make the key from this workflow, this node and the project\'s data: the same item then gets the same key on every retry, on "Retry On Fail" and when the workflow runs again (for Update, within the same execution). Set it (for example to a CRM deal ID) when the data includes something that changes on every run, such as the current time.',
+	hint: "Leave empty: the node makes one from the workflow, the node and the item's data, so a retry or a second run never does the change twice. Set it (for example to a CRM deal ID) if the data holds something new on every run, such as the current time.",
 };
 
 /** For Create and Update: check everything and show the request, without sending it. */
@@ -104,7 +104,7 @@ export const dryRunOption: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		'Whether to only check the item and show the request the node would send (method, address, body and idempotency key) instead of sending it. Nothing is read or changed in the project-management system.',
+		"Whether to only check the item and show the request the node would send, instead of sending it. It checks every field, looks up an owner's email and team names, and whether a project already has the name (Create) or the project exists (Update): reads only, nothing is created or changed. It cannot know what the API decides only when the request arrives.",
 };
 
 /**

@@ -193,7 +193,7 @@ function checkKeyAndDepth(label: string, key: string, value: unknown): void {
 }
 
 function customFieldsFromJson(json: unknown): Record<string, unknown> {
-	const label = 'Custom Fields (JSON)';
+	const label = 'Custom Fields as JSON (Advanced)';
 	const parsed = typeof json === 'string' ? parseJson(json) : { value: json };
 	if ('problem' in parsed) {
 		throw new FieldError(
@@ -216,7 +216,7 @@ function customFieldsFromJson(json: unknown): Record<string, unknown> {
 function customFieldsFromPairs(
 	pairs: NonNullable<CustomFieldsInput['customFieldPairs']>,
 ): Record<string, unknown> {
-	const label = 'Custom Fields by Key';
+	const label = 'Custom Fields by Key (Advanced)';
 	const fields: Record<string, unknown> = {};
 	for (const pair of pairs) {
 		if (typeof pair.key !== 'string' || pair.key.trim() === '') {
@@ -254,10 +254,10 @@ export function normaliseCustomFields(
 		if (Object.keys(mapped).length > 0) sources.push(['Custom Fields', mapped]);
 	}
 	if (input.customFieldPairs && input.customFieldPairs.length > 0) {
-		sources.push(['Custom Fields by Key', customFieldsFromPairs(input.customFieldPairs)]);
+		sources.push(['Custom Fields by Key (Advanced)', customFieldsFromPairs(input.customFieldPairs)]);
 	}
 	if (input.customFieldsJson !== undefined && !isBlank(input.customFieldsJson)) {
-		sources.push(['Custom Fields (JSON)', customFieldsFromJson(input.customFieldsJson)]);
+		sources.push(['Custom Fields as JSON (Advanced)', customFieldsFromJson(input.customFieldsJson)]);
 	}
 	if (sources.length === 0) return undefined;
 	const fields: Record<string, unknown> = {};

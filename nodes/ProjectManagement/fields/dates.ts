@@ -93,9 +93,21 @@ export function parseDate(
 	return parsed;
 }
 
-/** A date as parseDate reads it, returned as ISO 8601 in UTC. */
+/** A calendar day without a time: 2026-03-01, or eight digits such as 20260301 (text or number). */
+export function isDayOnly(value: unknown): boolean {
+	if (typeof value === 'number') return Number.isInteger(value) && value >= 19000101 && value <= 99991231;
+	return typeof value === 'string' && /^\s*(\d{4}-\d{2}-\d{2}|\d{8})\s*$/.test(value);
+}
+
+/**
+ * A date as parseDate reads it, returned as ISO 8601 in UTC. A day without a time (a CRM's "2026-03-01") means
+ * that day wherever n8n runs: it is sent as the day at 00:00 UTC (2026-03-01T00:00:00Z), not as midnight in the
+ * workflow's time zone, which would turn into another hour or even another day in UTC. A value with a time (the
+ * date picker's, or text with a time) is read in the workflow's time zone unless it names its own.
+ */
 export function normaliseDate(label: string, value: unknown, timezone: string): string {
-	return parseDate(label, value, timezone).toUTC().toISO({ suppressMilliseconds: true }) as string;
+	const zone = isDayOnly(value) ? 'UTC' : timezone;
+	return parseDate(label, value, zone).toUTC().toISO({ suppressMilliseconds: true }) as string;
 }
 
 const checkedZones = new Map<string, string>();

@@ -58,12 +58,14 @@ export class BaseUrlProblem extends Error {
 
 /**
  * The Base URL as the requests use it: without spaces around it, slashes at its end, or the API's own path
- * (/api/v1, which the node adds). One with a query or a fragment, or without http:// or https://, is refused with
- * what is wrong, before anything is sent.
+ * (/api/v1, which the node adds). Written without a scheme (pm.example.com), it is read as https://, as a browser
+ * reads it; the credential's Test does the same. One with a query or a fragment, or with another scheme than
+ * http:// or https://, is refused with what is wrong, before anything is sent.
  */
 export function normaliseBaseUrl(raw: unknown): string {
-	const text = String(raw ?? '').trim();
+	let text = String(raw ?? '').trim();
 	if (text === '') throw new BaseUrlProblem('is empty');
+	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `https://${text}`;
 	if (!/^https?:\/\/[^/?#]/i.test(text)) {
 		throw new BaseUrlProblem(`must start with https:// or http://, such as https://pm.example.com`);
 	}

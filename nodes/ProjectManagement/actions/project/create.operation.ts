@@ -12,16 +12,17 @@ import type { CallSettings } from '../../transport/request';
 import { apiRequest, settle } from '../../transport/request';
 import type { ApiSuccess } from '../../transport/response';
 import { isDuplicateName } from '../../transport/response';
-import { AmbiguousName, ProjectNotFound } from '../failures';
+import { AmbiguousName, NameTakenInDryRun, ProjectNotFound } from '../failures';
 import type { CallCost, ItemDone } from '../outcome';
-import { NO_CALLS, addCosts, done } from '../outcome';
+import { addCosts, done, lookupCost } from '../outcome';
 import type { ItemSettings, RunFacts } from '../settings';
 import { idempotencyConflictKey, nameConflictKey } from './conflictKeys';
 import { customFieldSchema } from './customFieldSchema';
+import { withDirectoryIds } from './directory';
 import { showRequest } from './dryRun';
 import { projectIn } from './projectAnswer';
 import { callProject, projectPath } from './projectCall';
-import { idempotencyKeyFor, readProjectInput } from './projectInput';
+import { idempotencyKeyFor, quotedName, readProjectInput } from './projectInput';
 
 /** Where the project's fields come from: filled in below, or the incoming item's own fields. */
 const MAP_EACH = 'defineBelow';
@@ -165,6 +166,15 @@ export async function setUp(this: IExecuteFunctions, settings: ItemSettings): Pr
 	return { customFieldSchema: await customFieldSchema.call(this, settings.call) };
 }
 
+/** How messages name the item: by the name of the project it creates. */
+export function label(this: IExecuteFunctions, itemIndex: number): string | undefined {
+	const name =
+		this.getNodeParameter('mappingMode', itemIndex, MAP_EACH) === MAP_AUTOMATICALLY
+			? this.getInputData()[itemIndex]?.json.name
+			: this.getNodeParameter('name', itemIndex, '');
+	return quotedName(name);
+}
+
 /** An item read and checked, ready to be sent. */
 interface CreateItem {
 	settings: ItemSettings;
@@ -172,7 +182,6 @@ interface CreateItem {
 	body: ProjectBody;
 	name: string;
 	idempotencyKey: string;
-	updateBody: IDataObject;
 	updateKey?: string;
 }
 
@@ -206,19 +215,18 @@ export function prepare(
 		'project:create',
 		settings.identicalItems === 'eachItem' ? { body, item: itemIndex } : body,
 	);
-	const updateBody = updateBodyOf(body);
 	// An update is re-applied on a later run (a new execution) rather than answered from the API's store,
 	// which would return the project as it was then; within one execution the key stays the same. The item's
 	// position keeps apart items that make the same change at different points of one run (b, a, b).
 	const updateKey =
 		ifExists === 'update'
 			? idempotencyKeyFor.call(this, settings, 'project:upsert', {
-					body: updateBody,
+					body: updateBodyOf(body),
 					execution: this.getExecutionId(),
 					item: itemIndex,
 				})
 			: undefined;
-	const item: CreateItem = { settings, ifExists, body, name, idempotencyKey, updateBody, updateKey };
+	const item: CreateItem = { settings, ifExists, body, name, idempotencyKey, updateKey };
 	return {
 		keys: [nameConflictKey(name), idempotencyConflictKey(idempotencyKey)],
 		run: async () => await send.call(this, item),
@@ -226,38 +234,48 @@ export function prepare(
 }
 
 async function send(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone> {
-	const { settings, ifExists, body, name, idempotencyKey, updateBody, updateKey } = item;
+	const { settings, ifExists, name, idempotencyKey, updateKey } = item;
 	if (settings.dryRun) return await dryRun.call(this, item);
+	// An owner's email and team names become IDs first; a bad one stops the item before anything is sent.
+	const directory = await (withDirectoryIds<ProjectBody>).call(this, item.body, settings.call);
+	const body = directory.body;
+	const updateBody = updateBodyOf(body);
 
-	let cost: CallCost = NO_CALLS;
-	let existing: IDataObject | undefined;
-	if (ifExists !== 'error') {
-		const found = await findByName.call(this, name, settings.call);
-		cost = addCosts(cost, found.cost);
-		existing = found.project;
-	}
+	// Lookups on the way count with their waits, not as attempts (actions/outcome.ts).
+	let onTheWay: CallCost = directory.cost;
+	let found: Found | undefined;
+	if (ifExists !== 'error') found = await findByName.call(this, name, settings.call);
 
-	if (existing === undefined) {
+	if (found?.project === undefined) {
+		if (found !== undefined) onTheWay = addCosts(onTheWay, lookupCost(found.cost));
 		const posted = await settle(post.call(this, body, idempotencyKey, settings.call));
-		if ('value' in posted) return await createdProject.call(this, item, posted.value, cost);
+		if ('value' in posted) return await createdProject.call(this, item, body, posted.value, onTheWay);
 		const failure = posted.failure;
 		if (ifExists === 'error' || !isDuplicateName(failure)) throw failure;
 		// Another run created the name between the lookup and the create: find it again and carry on.
-		const found = await findByName.call(this, name, settings.call);
-		cost = addCosts(cost, failure.details, found.cost);
+		onTheWay = addCosts(onTheWay, lookupCost(failure.details));
+		found = await findByName.call(this, name, settings.call);
 		if (found.project === undefined) throw failure;
-		existing = found.project;
 	}
+	const existing = found.project;
 
 	if (ifExists === 'returnExisting' || Object.keys(updateBody).length === 0) {
-		return done('existing', cost, existing);
+		// The lookup that found it decided the item.
+		return done('existing', addCosts(onTheWay, found.cost), existing);
 	}
+	onTheWay = addCosts(onTheWay, lookupCost(found.cost));
 	const response = await apiRequest.call(
 		this,
 		{ method: 'PATCH', path: projectPath(String(existing.id)), body: updateBody, idempotencyKey: updateKey },
 		settings.call,
 	);
-	const updated = await projectIn.call(this, response, settings.call, addCosts(cost, response), updateKey);
+	const updated = await projectIn.call(
+		this,
+		response,
+		settings.call,
+		addCosts(onTheWay, response),
+		updateKey,
+	);
 	// Also when the API replays the update (an earlier attempt made it): in Create, "replayed" keeps meaning that
 	// an earlier attempt created the project.
 	return done('updated', updated.cost, updated.project, updateKey);
@@ -288,6 +306,7 @@ const MAX_RECREATIONS = 2;
 async function createdProject(
 	this: IExecuteFunctions,
 	item: CreateItem,
+	body: ProjectBody,
 	first: ApiSuccess,
 	before: CallCost,
 ): Promise<ItemDone> {
@@ -300,41 +319,63 @@ async function createdProject(
 		cost = answer.cost;
 		if (!response.replayed) return { ...done('created', cost, answer.project, key), note };
 		const id = String(answer.project.id);
-		// Only the existence check, not an attempt at the change: it is not counted in the item's attempts.
+		// Only the existence check, not an attempt at the change: its waits count, not its attempts.
 		const check = await settle(callProject.call(this, id, { method: 'GET' }, item.settings.call));
 		if ('value' in check) {
 			const project = isObject(check.value.body) ? check.value.body : answer.project;
-			return { ...done('replayed', cost, project, key), note };
+			return { ...done('replayed', addCosts(cost, lookupCost(check.value)), project, key), note };
 		}
 		if (!(check.failure instanceof ProjectNotFound) || round >= MAX_RECREATIONS) throw check.failure;
 		note = `The project an earlier run created for this item (${id}) has been deleted since; a new one was created.`;
 		key = successorKey(key, id);
-		response = await post.call(this, item.body, key, item.settings.call);
+		// The create under the new key decides the item now; what came before was on the way.
+		cost = addCosts(lookupCost(cost), lookupCost(check.failure.failure.details));
+		response = await post.call(this, body, key, item.settings.call);
 	}
 }
 
 const isObject = (value: unknown): value is IDataObject =>
 	value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** What Create would send, and with "If a Project With This Name Exists" what it would look up and do. */
+/**
+ * What Create would send, checked as far as reading allows: the fields, an owner's email and team names (looked
+ * up), and whether a project has the name (looked up, in every mode: with "Report an Error" a taken name fails the
+ * Dry Run as it would fail the run). Reads only; nothing is created or changed. A lookup that cannot be made (no
+ * permission to read, an API that is down) is reported in the item instead of failing it.
+ */
 async function dryRun(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone> {
-	const { ifExists, body, name, idempotencyKey, updateBody, updateKey } = item;
+	const { settings, ifExists, name, idempotencyKey, updateKey } = item;
+	const directory = await (withDirectoryIds<ProjectBody>).call(this, item.body, settings.call);
+	const body = directory.body;
 	const json: IDataObject = {
 		dryRun: true,
 		request: await showRequest.call(this, 'POST', '/projects', body as IDataObject, idempotencyKey),
 	};
-	if (ifExists !== 'error') {
-		json.lookup = await showRequest.call(this, 'GET', '/projects', undefined, undefined, {
-			name,
-			limit: 2,
-		});
-		json.ifNameExists =
-			ifExists === 'returnExisting'
-				? { action: 'Return the existing project unchanged; nothing is sent after the lookup' }
-				: {
-						action: 'Update the existing project instead of sending the request above',
-						...(await showRequest.call(this, 'PATCH', '/projects/{id}', updateBody, updateKey)),
-					};
+	let cost = directory.cost;
+	const lookup = await settle(findByName.call(this, name, settings.call));
+	if ('failure' in lookup) {
+		if (lookup.failure instanceof AmbiguousName) throw lookup.failure;
+		const why = lookup.failure instanceof Error ? lookup.failure.message : String(lookup.failure);
+		json.nameCheck = `Not checked: the name could not be looked up (${why.replace(/\.$/, '')}).`;
+		return done('dryRun', cost, json, idempotencyKey);
 	}
-	return done('dryRun', NO_CALLS, json, idempotencyKey);
+	cost = addCosts(cost, lookupCost(lookup.value.cost));
+	const existing = lookup.value.project;
+	if (existing === undefined) {
+		json.nameCheck = 'No project has this name yet: the run would create it.';
+	} else if (ifExists === 'error') {
+		throw new NameTakenInDryRun(name, String(existing.id));
+	} else if (ifExists === 'returnExisting') {
+		json.nameCheck = `Project ${String(existing.id)} has this name: the run would return it unchanged, and send nothing else.`;
+	} else {
+		json.nameCheck = `Project ${String(existing.id)} has this name: the run would update it instead of creating one.`;
+		json.update = await showRequest.call(
+			this,
+			'PATCH',
+			projectPath(String(existing.id)),
+			updateBodyOf(body),
+			updateKey,
+		);
+	}
+	return done('dryRun', cost, json, idempotencyKey);
 }

@@ -39,7 +39,7 @@ function schemaOf(definitions: Array<Record<string, unknown>>): MappedField[] {
 
 /**
  * The definitions, or none when they cannot be read (a credential without directory:read, an API that has none):
- * then only an item's `customFields` object is sent, unchecked by type, as with "Custom Fields (JSON)".
+ * then only an item's `customFields` object is sent, unchecked by type, as with "Custom Fields as JSON (Advanced)".
  */
 export async function customFieldSchema(
 	this: IExecuteFunctions,

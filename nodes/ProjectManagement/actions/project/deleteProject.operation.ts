@@ -51,3 +51,5 @@ export function prepare(
 		},
 	};
 }
+
+export { projectLabel as label } from './projectInput';

@@ -26,3 +26,5 @@ export async function execute(
 	const { project, cost } = await projectIn.call(this, response, settings.call, response);
 	return done('found', cost, project);
 }
+
+export { projectLabel as label } from './projectInput';

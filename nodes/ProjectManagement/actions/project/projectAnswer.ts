@@ -5,7 +5,7 @@ import type { CallSettings } from '../../transport/request';
 import type { ApiSuccess } from '../../transport/response';
 import { UnexpectedAnswer, describeBody } from '../../transport/response';
 import type { CallCost } from '../outcome';
-import { addCosts } from '../outcome';
+import { addCosts, lookupCost } from '../outcome';
 import { callProject } from './projectCall';
 
 /**
@@ -26,7 +26,8 @@ export async function projectIn(
 	const id = projectIdInLocation(headerValue(response.headers, 'location'));
 	if (id !== undefined) {
 		const read = await callProject.call(this, id, { method: 'GET' }, settings);
-		const total = addCosts(cost, read);
+		// Reading the project the answer points at is on the way: its waits count, not its attempts.
+		const total = addCosts(cost, lookupCost(read));
 		if (isProject(read.body)) return { project: read.body, cost: total };
 		throw new UnexpectedAnswer(
 			read.statusCode,

@@ -4,7 +4,7 @@ import type { MappedCustomFields } from '../../fields/customFields';
 import { FieldError } from '../../fields/fieldError';
 import { checkCustomKey } from '../../fields/idempotencyKey';
 import type { ProjectInput } from '../../fields/projectBody';
-import { locatorValue } from '../../fields/projectLocator';
+import { locatorValue, projectIdFrom } from '../../fields/projectLocator';
 import { deriveIdempotencyKey } from '../../reliability/idempotency';
 import type { ItemSettings } from '../settings';
 
@@ -71,4 +71,18 @@ export function idempotencyKeyFor(
 		operation,
 		payload,
 	});
+}
+
+/** A project's name as messages quote it: trimmed, at most 60 characters; nothing for an empty one. */
+export function quotedName(value: unknown): string | undefined {
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const name = String(value).trim().replace(/\s+/g, ' ');
+	if (name === '') return undefined;
+	const characters = [...name];
+	return `"${characters.length > 60 ? `${characters.slice(0, 59).join('')}…` : name}"`;
+}
+
+/** How messages name an item of Get, Update or Delete: by the project it is about. */
+export function projectLabel(this: IExecuteFunctions, itemIndex: number): string | undefined {
+	return `project ${projectIdFrom(this.getNodeParameter('project', itemIndex))}`;
 }

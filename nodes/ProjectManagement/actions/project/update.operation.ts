@@ -8,10 +8,13 @@ import { FieldError } from '../../fields/fieldError';
 import { buildProjectBody } from '../../fields/projectBody';
 import { projectIdFrom } from '../../fields/projectLocator';
 import type { KeyedTask } from '../../reliability/concurrency';
-import type { ItemDone } from '../outcome';
-import { NO_CALLS, done } from '../outcome';
+import type { CallCost, ItemDone } from '../outcome';
+import { addCosts, done, lookupCost } from '../outcome';
 import type { ItemSettings } from '../settings';
+import { settle } from '../../transport/request';
+import { ProjectNotFound } from '../failures';
 import { idempotencyConflictKey, nameConflictKey, projectConflictKey } from './conflictKeys';
+import { withDirectoryIds } from './directory';
 import { showRequest } from './dryRun';
 import { projectIn } from './projectAnswer';
 import { callProject, projectPath } from './projectCall';
@@ -126,14 +129,58 @@ async function send(
 	this: IExecuteFunctions,
 	settings: ItemSettings,
 	id: string,
-	body: IDataObject,
+	given: IDataObject,
 	idempotencyKey: string,
 ): Promise<ItemDone> {
-	if (settings.dryRun) {
-		const request = await showRequest.call(this, 'PATCH', projectPath(id), body, idempotencyKey);
-		return done('dryRun', NO_CALLS, { dryRun: true, request }, idempotencyKey);
-	}
+	// An owner's email and team names become IDs first; a bad one stops the item before anything is sent.
+	const directory = await (withDirectoryIds<IDataObject>).call(this, given, settings.call);
+	const body = directory.body;
+	if (settings.dryRun) return await dryRun.call(this, settings, id, body, idempotencyKey, directory.cost);
 	const response = await callProject.call(this, id, { method: 'PATCH', body, idempotencyKey }, settings.call);
-	const { project, cost } = await projectIn.call(this, response, settings.call, response, idempotencyKey);
+	const { project, cost } = await projectIn.call(
+		this,
+		response,
+		settings.call,
+		addCosts(directory.cost, response),
+		idempotencyKey,
+	);
 	return done(response.replayed ? 'replayed' : 'updated', cost, project, idempotencyKey);
 }
+
+/**
+ * What Update would send, and whether the project exists (a read: the run would fail on a project that does
+ * not). A check that cannot be made (no permission to read, an API that is down) is reported in the item.
+ */
+async function dryRun(
+	this: IExecuteFunctions,
+	settings: ItemSettings,
+	id: string,
+	body: IDataObject,
+	idempotencyKey: string,
+	before: CallCost,
+): Promise<ItemDone> {
+	const request = await showRequest.call(this, 'PATCH', projectPath(id), body, idempotencyKey);
+	const check = await settle(callProject.call(this, id, { method: 'GET' }, settings.call));
+	if ('value' in check) {
+		return done(
+			'dryRun',
+			addCosts(before, lookupCost(check.value)),
+			{ dryRun: true, request, projectCheck: `Project ${id} exists: the run would change it.` },
+			idempotencyKey,
+		);
+	}
+	if (check.failure instanceof ProjectNotFound) throw check.failure;
+	const why = check.failure instanceof Error ? check.failure.message : String(check.failure);
+	return done(
+		'dryRun',
+		before,
+		{
+			dryRun: true,
+			request,
+			projectCheck: `Not checked: the project could not be read (${why.replace(/\.$/, '')}).`,
+		},
+		idempotencyKey,
+	);
+}
+
+export { projectLabel as label } from './projectInput';
