@@ -96,6 +96,19 @@ describe('an owner given by email and teams given by name', () => {
 		expect(await reads('/users')).toHaveLength(1);
 	});
 
+	it('looks a miss up once more in a fresh list when the one it has is more than a few seconds old', async () => {
+		harness.setCredential('directory-recheck', { baseUrl: api.url, apiKey: DEMO_CREDENTIALS.apiKey });
+		const same = { credentialId: 'directory-recheck', ...continueOnFail };
+		await run([{ name: 'Acme onboarding', ownerEmail: 'grace@example.com' }], deal, same);
+		expect(await reads('/users')).toHaveLength(1);
+		// Older than the 5 s after which a miss is checked again (waiting longer only makes that surer).
+		await new Promise((resolve) => setTimeout(resolve, 5_500));
+		const result = await run([{ name: 'Globex renewal', ownerEmail: 'newcomer@example.com' }], deal, same);
+		expect(result.output[0].json.error).toMatch(/newcomer@example.com matches no user/);
+		// The cached list, then one fresh read for the miss: a user added meanwhile would have been found.
+		expect(await reads('/users')).toHaveLength(2);
+	});
+
 	it('stops an item with a team name that matches no team, and says which teams there are', async () => {
 		const result = await run([{ name: 'Acme onboarding', teams: 'Design, Desing' }], deal);
 		expect(result.error?.message).toBe(

@@ -104,6 +104,29 @@ function matched<T>(label: string, match: () => T): { value: T } | { miss: Field
 	}
 }
 
+/**
+ * `match` in the list read first; a miss in a list read more than a few seconds ago is looked for once more in a
+ * fresh read (a user or team added a minute ago), and the first miss stands when that read fails.
+ */
+async function matchFresh<T>(
+	this: IExecuteFunctions,
+	kind: Kind,
+	settings: CallSettings,
+	first: Read & { at: number },
+	label: string,
+	match: (entries: DirectoryEntry[]) => T,
+): Promise<{ value: T; cost: CallCost }> {
+	const found = matched(label, () => match(first.entries));
+	if ('value' in found) return { value: found.value, cost: lookupCost(first.cost) };
+	if (Date.now() - first.at < RECHECK_OLDER_THAN_MS) throw found.miss;
+	const again = await settle(listOf.call(this, kind, settings, Date.now()));
+	if ('failure' in again) throw found.miss;
+	return {
+		value: match(again.value.entries),
+		cost: lookupCost(addCosts(first.cost, again.value.cost)),
+	};
+}
+
 async function ownerId(
 	this: IExecuteFunctions,
 	email: string,
@@ -117,15 +140,10 @@ async function ownerId(
 			"Finding a user by email needs the credential's directory:read permission. Or give the user's ID, or pick the owner from the list.",
 		);
 	}
-	const found = matched('Owner', () => ownerIdForEmail(email, first.value.entries));
-	if ('value' in found) return { id: found.value, cost: lookupCost(first.value.cost) };
-	if (Date.now() - first.value.at < RECHECK_OLDER_THAN_MS) throw found.miss;
-	const again = await settle(listOf.call(this, 'users', settings, Date.now()));
-	if ('failure' in again) throw found.miss;
-	return {
-		id: ownerIdForEmail(email, again.value.entries),
-		cost: lookupCost(addCosts(first.value.cost, again.value.cost)),
-	};
+	const owner = await (matchFresh<string>).call(this, 'users', settings, first.value, 'Owner', (users) =>
+		ownerIdForEmail(email, users),
+	);
+	return { id: owner.value, cost: owner.cost };
 }
 
 async function teamIds(
@@ -136,15 +154,15 @@ async function teamIds(
 	const first = await settle(listOf.call(this, 'teams', settings));
 	// Without the list (no directory:read, say) the entries go as given, as IDs, and the API checks them.
 	if ('failure' in first) return { ids: given, cost: NO_CALLS };
-	const found = matched('Team Names or IDs', () => teamIdsForNames(given, first.value.entries));
-	if ('value' in found) return { ids: found.value, cost: lookupCost(first.value.cost) };
-	if (Date.now() - first.value.at < RECHECK_OLDER_THAN_MS) throw found.miss;
-	const again = await settle(listOf.call(this, 'teams', settings, Date.now()));
-	if ('failure' in again) throw found.miss;
-	return {
-		ids: teamIdsForNames(given, again.value.entries),
-		cost: lookupCost(addCosts(first.value.cost, again.value.cost)),
-	};
+	const teams = await (matchFresh<string[]>).call(
+		this,
+		'teams',
+		settings,
+		first.value,
+		'Team Names or IDs',
+		(entries) => teamIdsForNames(given, entries),
+	);
+	return { ids: teams.value, cost: teams.cost };
 }
 
 /**
