@@ -94,6 +94,21 @@ describe('the checks of the fault matrix', () => {
 		expect(measure(scenario, reports, [project('p0', 'deal 0')], log).attemptMismatches).toBe(1);
 	});
 
+	it('allows an attempt the API never saw only where the node gives up on attempts at a short timeout', () => {
+		const reports = [report(0, { outcome: 'created', projectId: 'p0', idempotencyKey: 'k0', attempts: 2 })];
+		const log = [entry(1, {})];
+		const projects = [project('p0', 'deal 0')];
+		const timingOut = SCENARIOS.find((row) => row.node.timeoutSeconds <= 1)!;
+		expect(scenario.node.timeoutSeconds).toBeGreaterThan(1);
+		expect(measure(scenario, reports, projects, log).attemptMismatches).toBe(1);
+		expect(measure(timingOut, reports, projects, log).attemptMismatches).toBe(0);
+		// More attempts at the API than the node reported are a mismatch in every row.
+		const fewer = [report(0, { outcome: 'created', projectId: 'p0', idempotencyKey: 'k0', attempts: 1 })];
+		expect(
+			measure(timingOut, fewer, projects, [entry(1, { status: 500 }), entry(2, {})]).attemptMismatches,
+		).toBe(1);
+	});
+
 	it('sees a second project for an item, a project nobody reported, and a "failed" item whose project exists', () => {
 		const reports = [
 			report(0, { outcome: 'created', projectId: 'p0' }),
