@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { meTestRequest } from './testRequest';
+
 export class ProjectManagementApi implements ICredentialType {
 	name = 'projectManagementApi';
 
@@ -95,52 +97,8 @@ export class ProjectManagementApi implements ICredentialType {
 	 * What n8n's Test (and Save) asks: who the key belongs to. n8n shows the message of the rule that matches the
 	 * answer's status instead of the bare "Unauthorized" or "Not Found".
 	 */
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL:
-				'={{(/^[a-z][a-z0-9+.-]*:\\/\\//i.test($credentials.baseUrl.trim()) ? "" : "https://") + $credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/i, "")}}',
-			url: '/api/v1/me',
-			method: 'GET',
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'The API did not accept this key. Copy the API Key again from your project-management system, and check Send Key As.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'The API knows this key but does not let it in. Ask the administrator of your project-management system to allow it (projects:read, projects:write, directory:read).',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'Nothing answers at this Base URL. Use the address of your project-management system as the browser shows it, such as https://pm.example.com (without /api/v1 or a page after it).',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 429,
-					message: 'The API is busy and asked to wait. The key was not checked: save again in a minute.',
-				},
-			},
-			...[500, 502, 503, 504].map((value) => ({
-				type: 'responseCode' as const,
-				properties: {
-					value,
-					message: `The project-management system answered with an error (HTTP ${value}); it may be down. Try again later, and check that the Base URL is its address.`,
-				},
-			})),
-		],
-	};
+	test: ICredentialTestRequest = meTestRequest(
+		'key',
+		'The API did not accept this key. Copy the API Key again from your project-management system, and check Send Key As.',
+	);
 }

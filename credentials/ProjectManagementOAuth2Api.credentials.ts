@@ -1,5 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { meTestRequest } from './testRequest';
+
 /**
  * The Base URL as the requests use it (transport/connection.ts normaliseBaseUrl): no spaces, no trailing slashes,
  * no /api/v1 (the node adds it), https:// when no scheme is written.
@@ -149,52 +151,8 @@ export class ProjectManagementOAuth2Api implements ICredentialType {
 	 * What n8n's Test (and Save) asks: who the client is. n8n first fetches a token with the client ID and secret,
 	 * so a wrong secret is caught here, before the first run.
 	 */
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL:
-				'={{(/^[a-z][a-z0-9+.-]*:\\/\\//i.test($credentials.baseUrl.trim()) ? "" : "https://") + $credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/i, "")}}',
-			url: '/api/v1/me',
-			method: 'GET',
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'The API did not accept the token n8n got for this client. Check the Client ID and Client Secret, and that the Access Token URL belongs to this Base URL.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'The API knows this client but does not let it in. Ask the administrator of your project-management system to allow it (projects:read, projects:write, directory:read).',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'Nothing answers at this Base URL. Use the address of your project-management system as the browser shows it, such as https://pm.example.com (without /api/v1 or a page after it).',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 429,
-					message: 'The API is busy and asked to wait. The client was not checked: save again in a minute.',
-				},
-			},
-			...[500, 502, 503, 504].map((value) => ({
-				type: 'responseCode' as const,
-				properties: {
-					value,
-					message: `The project-management system answered with an error (HTTP ${value}); it may be down. Try again later, and check that the Base URL is its address.`,
-				},
-			})),
-		],
-	};
+	test: ICredentialTestRequest = meTestRequest(
+		'client',
+		'The API did not accept the token n8n got for this client. Check the Client ID and Client Secret, and that the Access Token URL belongs to this Base URL.',
+	);
 }
