@@ -87,9 +87,10 @@ describe('the expression engine a harness runs', () => {
 	});
 
 	it('vm: every expression of every item is evaluated by the vm engine, in an isolate taken for the run', async () => {
+		// Not plain `$json` paths: the node reads those from the item itself (actions/itemParameters.ts).
 		const mapped: INodeParameters = {
-			name: '={{ $json.name }}',
-			additionalFields: { description: '={{ $json.about }}' },
+			name: '={{ $json.name.trim() }}',
+			additionalFields: { description: '={{ $json.about.trim() }}' },
 		};
 		const before = EngineHarness.engineCounts();
 		const result = await create(vm, mapped, 'Counted', 4);

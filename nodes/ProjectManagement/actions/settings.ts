@@ -5,6 +5,7 @@ import type { Pacer, RateCeiling } from '../reliability/pacing';
 import type { RetryPolicy } from '../reliability/retry';
 import { DEFAULT_RETRY_POLICY } from '../reliability/retry';
 import type { CallSettings } from '../transport/request';
+import { itemParameter } from './itemParameters';
 
 /**
  * The node's Options collection (descriptions/requestOptions.ts shows it), read once per item and turned into
@@ -53,7 +54,7 @@ export interface ItemSettings {
 
 /** The item's Options collection as n8n resolves it (expressions included). */
 export function readOptions(this: IExecuteFunctions, itemIndex: number): IDataObject {
-	return this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return itemParameter.call(this, 'options', itemIndex, {}) as IDataObject;
 }
 
 const positive = (value: unknown, fallback: number) =>

@@ -13,6 +13,7 @@ import { apiRequest, settle } from '../../transport/request';
 import type { ApiSuccess } from '../../transport/response';
 import { isDuplicateName } from '../../transport/response';
 import { AmbiguousName, NameTakenInDryRun, ProjectNotFound } from '../failures';
+import { itemParameter } from '../itemParameters';
 import type { CallCost, ItemDone } from '../outcome';
 import { addCosts, done, lookupCost } from '../outcome';
 import type { ItemSettings, RunFacts } from '../settings';
@@ -171,7 +172,7 @@ export function label(this: IExecuteFunctions, itemIndex: number): string | unde
 	const name =
 		this.getNodeParameter('mappingMode', itemIndex, MAP_EACH) === MAP_AUTOMATICALLY
 			? this.getInputData()[itemIndex]?.json.name
-			: this.getNodeParameter('name', itemIndex, '');
+			: itemParameter.call(this, 'name', itemIndex, '');
 	return quotedName(name);
 }
 
@@ -203,7 +204,7 @@ export function prepare(
 					this,
 					itemIndex,
 					'additionalFields',
-					this.getNodeParameter('name', itemIndex, ''),
+					itemParameter.call(this, 'name', itemIndex, ''),
 				);
 	const body = buildProjectBody(input, this.getTimezone());
 	const name = body.name as string;

@@ -6,6 +6,7 @@ import { checkCustomKey } from '../../fields/idempotencyKey';
 import type { ProjectInput } from '../../fields/projectBody';
 import { locatorValue, projectIdFrom } from '../../fields/projectLocator';
 import { deriveIdempotencyKey } from '../../reliability/idempotency';
+import { itemParameter } from '../itemParameters';
 import type { ItemSettings } from '../settings';
 
 /** What Create and Update share: reading the project's fields and the key the change is sent with. */
@@ -17,7 +18,7 @@ export function readProjectInput(
 	collection: 'additionalFields' | 'updateFields',
 	name?: unknown,
 ): ProjectInput {
-	const fields = this.getNodeParameter(collection, itemIndex, {}) as IDataObject;
+	const fields = itemParameter.call(this, collection, itemIndex, {}) as IDataObject;
 	const budget = (fields.budget as IDataObject | undefined)?.budgetValues as IDataObject | undefined;
 	const pairs = (fields.customFieldsUi as IDataObject | undefined)?.field as ProjectInput['customFieldPairs'];
 	const json = fields.customFieldsJson;
