@@ -116,3 +116,40 @@ describe('one-item executions at once, against a rate limit', () => {
 		expect(early).toEqual([]);
 	});
 });
+
+describe('a deal delivered twice at the same moment', () => {
+	it('is sent once: the second execution waits for the first and returns its project, with a note', async () => {
+		// Every answer takes 3 s, so that the second delivery reaches the node while the first is under way, on a
+		// busy machine too (the node reads both at once; only the API is slow).
+		await api.configure({ latencyMs: 3000 });
+		const results = await burst(4, {}, 4);
+		const records = results.map((result) => result.output[0]?.json._result as IDataObject);
+		expect(records.map((record) => record.outcome)).toEqual([
+			...Array(4).fill('created'),
+			...Array(4).fill('replayed'),
+		]);
+		for (const [index, record] of records.slice(4).entries()) {
+			expect(record.attempts).toBe(0);
+			expect(record.note).toMatch(/Another execution was creating this same project/);
+			expect(results[4 + index].output[0].json.id).toBe(results[index].output[0].json.id);
+		}
+		// The API saw one create per deal, not two.
+		expect(await api.createAttempts()).toHaveLength(4);
+		expect(await projects()).toHaveLength(4);
+	});
+
+	it('is sent again when the first did not succeed, with the same key: still one project', async () => {
+		await api.configure({
+			latencyMs: 1000,
+			faults: { seed: 5, rates: { ...noFaults(), errorBeforeCommit: 1 } },
+		});
+		const results = await burst(1, { maxAttempts: 1 }, 1);
+		// Both failed on their own (the API refused every create): the second was not handed the first's failure.
+		expect(results.map(outcomeOf)).toEqual(['error', 'error']);
+		expect(await api.createAttempts()).toHaveLength(2);
+		await api.configure({ faults: { rates: noFaults() }, latencyMs: 0 });
+		const again = await burst(1, {}, 1);
+		expect(again.map(outcomeOf).sort()).toEqual(['created', 'replayed']);
+		expect(await projects()).toHaveLength(1);
+	});
+});

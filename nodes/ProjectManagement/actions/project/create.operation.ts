@@ -7,7 +7,8 @@ import { projectInputFromItem } from '../../fields/autoMap';
 import type { ProjectBody } from '../../fields/projectBody';
 import { buildProjectBody } from '../../fields/projectBody';
 import type { KeyedTask } from '../../reliability/concurrency';
-import { successorKey } from '../../reliability/idempotency';
+import { canonicalJson, successorKey } from '../../reliability/idempotency';
+import { SameRequest } from '../../reliability/sameRequest';
 import type { CallSettings } from '../../transport/request';
 import { apiRequest, settle } from '../../transport/request';
 import type { ApiSuccess } from '../../transport/response';
@@ -234,7 +235,42 @@ export function prepare(
 	};
 }
 
+/** Creates under way in this n8n process, per API (its shared pacer): see reliability/sameRequest.ts. */
+const underWay = new WeakMap<object, SameRequest<ItemDone>>();
+
+/**
+ * Sends the item, or, when another execution in this process is sending the same create to the same API right
+ * now (a webhook delivered twice), waits for it and returns its project: the API would have answered this one
+ * from its idempotency store anyway, and this saves a turn of its rate limit. Not for "Update It": an update is
+ * applied again by each execution.
+ */
 async function send(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone> {
+	const { settings, ifExists, body, idempotencyKey } = item;
+	const pacer = settings.call.pacer;
+	if (settings.dryRun || ifExists === 'update' || pacer === undefined) return await sendOwn.call(this, item);
+	let same = underWay.get(pacer);
+	if (same === undefined) {
+		same = new SameRequest<ItemDone>();
+		underWay.set(pacer, same);
+	}
+	const started = Date.now();
+	const key = `${ifExists}\n${idempotencyKey}\n${canonicalJson(body)}`;
+	const { value, shared } = await same.run(key, async () => await sendOwn.call(this, item));
+	if (!shared) return value;
+	return {
+		...value,
+		outcome: value.outcome === 'created' ? 'replayed' : value.outcome,
+		cost: { attempts: 0, waitedMs: Date.now() - started },
+		// Each execution gets objects of its own: a later node may change them.
+		json: JSON.parse(JSON.stringify(value.json)) as IDataObject[],
+		note: SHARED_NOTE,
+	};
+}
+
+const SHARED_NOTE =
+	'Another execution was creating this same project at the same moment (the event was probably delivered twice): this item returns that project, and nothing was sent for it.';
+
+async function sendOwn(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone> {
 	const { settings, ifExists, name, idempotencyKey, updateKey } = item;
 	if (settings.dryRun) return await dryRun.call(this, item);
 	// An owner's email and team names become IDs first; a bad one stops the item before anything is sent.
