@@ -114,7 +114,8 @@ function describe(outcome: BurstOutcome): string {
 		`${(outcome.elapsedMs / 1000).toFixed(1)} s, answers failed ${outcome.failedAnswers}, executions ` +
 		`${JSON.stringify(outcome.executions)}, not created ${outcome.dealsNotCreated} (silently ` +
 		`${outcome.silentlyLost.length}), duplicates ${outcome.duplicates}, 429 ${outcome.creates429}/` +
-		`${outcome.creates} creates, ${outcome.apiRequests} API requests` +
+		`${outcome.creates} creates, ${outcome.apiRequests} API requests; first API request after ` +
+		`${(outcome.beforeApiMs / 1000).toFixed(1)} s, last answer ${(outcome.afterApiMs / 1000).toFixed(1)} s after the last API request` +
 		(outcome.failedAnswers ? `; failed answers: ${JSON.stringify(outcome.failedAnswerKinds)}` : '')
 	);
 }
@@ -196,6 +197,8 @@ async function measureSetup(
 					`  peak ${diagnostics.peakPerSecond}/s, ${diagnostics.peakPer100Ms} in 100 ms, first 429 at ` +
 						`${diagnostics.first429AtSeconds?.toFixed(1) ?? '–'} s; ${diagnostics.byProcess.map((share) => `${share.name}: ${share.creates} creates, ${share.creates429} × 429, peak ${share.peakPerSecond}/s`).join('; ')}`,
 				);
+				// Second by second at the API (. created, r replayed, g read, c 409 in progress, x 429, ! other).
+				for (const line of diagnostics.timeline) log(`  ${line}`);
 			}
 		}
 	} finally {

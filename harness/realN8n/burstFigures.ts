@@ -45,6 +45,9 @@ export interface BurstFigures {
 	apiRequests: number;
 	/** First delivery sent to last answer, in ms. */
 	elapsedMs: number;
+	/** From the first delivery sent to the first request at the API, and from the last request there to the last answer (n8n's part), in ms. */
+	beforeApiMs: number;
+	afterApiMs: number;
 	/** The API's request log (for the diagnostics). */
 	log: RequestLogEntry[];
 }
@@ -122,6 +125,8 @@ export async function burstFigures(options: {
 		share429: creates.length ? creates429 / creates.length : 0,
 		apiRequests: log.length,
 		elapsedMs: burst.endedAt - burst.startedAt,
+		beforeApiMs: log.length ? Math.min(...log.map((entry) => entry.receivedAt)) - burst.startedAt : 0,
+		afterApiMs: log.length ? burst.endedAt - Math.max(...log.map((entry) => entry.receivedAt)) : 0,
 		log,
 	};
 }
