@@ -8,6 +8,8 @@ import {
 	HoldTooLong,
 	IDLE_REARM_MS,
 	MIN_RATE_PER_SECOND,
+	OPENING_MAX_MS,
+	OPENING_WINDOW_START,
 	Pacer,
 	type PaceTicket,
 } from '../../nodes/ProjectManagement/reliability/pacing';
@@ -80,11 +82,15 @@ function startMany(pacer: Pacer, count: number) {
 	return { tickets, all, started: () => tickets.filter((ticket) => ticket !== undefined).length };
 }
 
-/** A pacer whose first request has been answered with `headers`, as after the opening request of a batch. */
+/**
+ * A pacer whose first request has been answered with `headers`, and whose opening (the window after a first
+ * answer without rate-limit fields) is over: as in the middle of a batch.
+ */
 async function answeredPacer(clock: VirtualClock, headers: Record<string, string> = {}, maxPerSecond = 0) {
 	const pacer = pacerWith(clock, maxPerSecond);
 	const first = await clock.run(pacer.acquire());
 	pacer.observe(first, OK, headers);
+	await clock.advance(OPENING_MAX_MS);
 	return pacer;
 }
 
@@ -111,19 +117,77 @@ describe('reading the rate-limit fields', () => {
 });
 
 describe('Pacer: when requests of a batch may start', () => {
-	it('sends the first request alone; the others start together as soon as its answer is in', async () => {
+	it('sends the first request alone; the others start as soon as its answer is in, a few at first', async () => {
 		const clock = new VirtualClock();
 		const pacer = pacerWith(clock);
 		const first = await clock.run(pacer.acquire());
-		const rest = startMany(pacer, 5);
+		const rest = startMany(pacer, OPENING_WINDOW_START);
 		await clock.advance(500);
 		expect(rest.started()).toBe(0);
 		pacer.observe(first, OK, {});
 		await clock.advance(0);
-		expect(rest.started()).toBe(5);
+		expect(rest.started()).toBe(OPENING_WINDOW_START);
 		await rest.all;
 		expect(rest.tickets.every((ticket) => ticket!.startedAt === clock.now)).toBe(true);
 		expect(pacer.ratePerSecond()).toBe(Infinity);
+	});
+
+	it('when the first answer announced no limit, the number under way doubles with every round trip', async () => {
+		const clock = new VirtualClock();
+		const pacer = pacerWith(clock);
+		const first = await clock.run(pacer.acquire());
+		const rest = startMany(pacer, 40);
+		pacer.observe(first, OK, {});
+		await clock.advance(0);
+		expect(rest.started()).toBe(4);
+		let answered = 0;
+		// Each round trip, every success frees its room and adds one: 4, then 8, then 16 start.
+		for (const total of [12, 28]) {
+			const started = rest.started();
+			for (const ticket of rest.tickets.slice(answered, started)) pacer.observe(ticket, OK, {});
+			answered = started;
+			await clock.advance(10);
+			expect(rest.started()).toBe(total);
+		}
+	});
+
+	it('a 429 in the opening ends it: the others wait for its Retry-After, then go', async () => {
+		const clock = new VirtualClock();
+		const pacer = pacerWith(clock);
+		const first = await clock.run(pacer.acquire());
+		const rest = startMany(pacer, 10);
+		pacer.observe(first, OK, {});
+		await clock.advance(0);
+		expect(rest.started()).toBe(4);
+		const refusedAt = clock.now;
+		pacer.observe(rest.tickets[0], 429, { 'retry-after': '1' });
+		// After the hold, at the halved pace of the five that had started.
+		await clock.advance(5000);
+		expect(rest.started()).toBe(10);
+		const later = rest.tickets.slice(4).map((ticket) => ticket!.startedAt);
+		expect(Math.min(...later)).toBeGreaterThanOrEqual(refusedAt + 1000);
+	});
+
+	it('the opening lasts at most OPENING_MAX_MS, also when no answer comes back', async () => {
+		const clock = new VirtualClock();
+		const pacer = pacerWith(clock);
+		const first = await clock.run(pacer.acquire());
+		const rest = startMany(pacer, 10);
+		pacer.observe(first, OK, {});
+		await clock.advance(OPENING_MAX_MS - 1);
+		expect(rest.started()).toBe(4);
+		await clock.advance(1);
+		expect(rest.started()).toBe(10);
+	});
+
+	it('no opening window when the first answer announced a policy: the policy paces them', async () => {
+		const clock = new VirtualClock();
+		const pacer = pacerWith(clock);
+		const first = await clock.run(pacer.acquire());
+		const rest = startMany(pacer, 10);
+		pacer.observe(first, OK, policy(100, 1));
+		await clock.advance(100);
+		expect(rest.started()).toBe(10);
 	});
 
 	it('lets the others go after a grace when the first answer is slow to come', async () => {
@@ -201,8 +265,9 @@ describe('Pacer: when requests of a batch may start', () => {
 		const batch = startMany(pacer, 5);
 		await clock.advance(1000);
 		await batch.all;
-		expect(batch.tickets.map((ticket) => ticket!.startedAt - start)).toEqual([100, 200, 300, 400, 500]);
-		expect(batch.tickets[4]!.waitedMs).toBe(500);
+		// The first request was long enough ago: the batch's first goes at once.
+		expect(batch.tickets.map((ticket) => ticket!.startedAt - start)).toEqual([0, 100, 200, 300, 400]);
+		expect(batch.tickets[4]!.waitedMs).toBe(400);
 	});
 
 	it('paces the whole batch to the rate RateLimit-Policy grants, never more in any second', async () => {
@@ -327,9 +392,9 @@ describe('Pacer: when requests of a batch may start', () => {
 		const pacer = await answeredPacer(clock);
 		const burst = startMany(pacer, 30);
 		await burst.all;
-		// 31 starts within the last second, the opening one included.
+		// 30 starts within the last second (the first request was two seconds earlier).
 		pacer.observe(burst.tickets[0], 429, {});
-		expect(pacer.ratePerSecond()).toBe(15.5);
+		expect(pacer.ratePerSecond()).toBe(15);
 		await clock.advance(60_000);
 		expect(pacer.ratePerSecond()).toBe(Infinity);
 	});

@@ -76,6 +76,18 @@ export const FIRST_ANSWER_GRACE_MS = 1_000;
  */
 export const IDLE_REARM_MS = 60_000;
 
+/**
+ * The opening after the first answer, when that answer announced no limit: the requests that waited for it do not
+ * all go at once. At most OPENING_WINDOW_START are under way, one more for every success, so that the number under
+ * way doubles with every round trip (as TCP's slow start does). An API that allows fewer at a time than are
+ * waiting answers 429 after a few of them, not after the whole herd; an API without a limit is at full speed after
+ * a handful of round trips. The opening ends when the window reaches OPENING_WINDOW_END, after OPENING_MAX_MS, at
+ * the first 429 or hold, or when an answer announces a policy (which then sets the pace).
+ */
+export const OPENING_WINDOW_START = 4;
+export const OPENING_WINDOW_END = 64;
+export const OPENING_MAX_MS = 2_000;
+
 /** The slowest pace the decrease goes down to, in requests per second; a Retry-After pause still applies. */
 export const MIN_RATE_PER_SECOND = 1;
 /** Growth of a decreased pace per second without a 429. */
@@ -103,6 +115,12 @@ export class Pacer {
 	private answered = false;
 	private lastStartAt = 0;
 	private markAnswered: () => void = () => {};
+	/** The opening's window (see OPENING_WINDOW_START) while it lasts. */
+	private opening: { window: number; until: number } | undefined;
+	/** Requests given a turn whose answer has not been observed yet. */
+	private underWay = 0;
+	/** Requests waiting for room in the opening's window. */
+	private windowWaiters: Array<() => void> = [];
 
 	constructor(private readonly options: PacerOptions) {
 		this.ceiling = options.maxPerSecond > 0 ? options.maxPerSecond : Infinity;
@@ -139,11 +157,21 @@ export class Pacer {
 				await Promise.race([this.firstAnswer, sleep(FIRST_ANSWER_GRACE_MS)]);
 			}
 		}
+		while (this.openingIsFull(now())) {
+			const room = new Promise<void>((resolve) => this.windowWaiters.push(resolve));
+			await Promise.race([room, sleep(Math.max(0, (this.opening?.until ?? 0) - now()))]);
+		}
+		// Counted at once, so that waiters let in together do not all take the same room.
+		this.underWay++;
 		let current = now();
 		let heldMs = 0;
 		for (;;) {
 			const held = this.pausedUntil > current;
-			if (held && this.pausedUntil - current > holdLimitMs) throw new HoldTooLong(this.pausedUntil - current);
+			if (held && this.pausedUntil - current > holdLimitMs) {
+				this.underWay--;
+				this.letWaitersIn();
+				throw new HoldTooLong(this.pausedUntil - current);
+			}
 			let slot = Math.max(current, this.pausedUntil, this.nextSlot);
 			const interval = this.intervalMs(slot);
 			if (held && interval === 0) {
@@ -170,12 +198,16 @@ export class Pacer {
 	 * decrease the pace.
 	 */
 	observe(ticket: PaceTicket | undefined, statusCode: number | undefined, headers: HeaderBag): void {
-		if (!this.answered) {
+		const now = this.options.now();
+		const firstAnswer = !this.answered;
+		if (firstAnswer) {
 			this.answered = true;
 			this.markAnswered();
 		}
+		if (ticket !== undefined) this.underWay = Math.max(0, this.underWay - 1);
+		this.observeOpening(firstAnswer, statusCode, headers, now);
+		this.letWaitersIn();
 		if (statusCode === undefined) return;
-		const now = this.options.now();
 		const policyHeader = headerValue(headers, 'ratelimit-policy');
 		const quotaHeader = headerValue(headers, 'ratelimit');
 		const policy = policyRatePerSecond(policyHeader);
@@ -211,6 +243,37 @@ export class Pacer {
 		if (statusCode === 429 && retryAfterMs !== 0 && ticket !== undefined && ticket.epoch === this.epoch) {
 			this.slowDown(now);
 		}
+	}
+
+	/** Opens the window after a first answer that announced no limit; widens it on a success; ends it. */
+	private observeOpening(
+		firstAnswer: boolean,
+		statusCode: number | undefined,
+		headers: HeaderBag,
+		now: number,
+	): void {
+		const announced =
+			headerValue(headers, 'ratelimit-policy') !== undefined ||
+			headerValue(headers, 'ratelimit') !== undefined;
+		if (firstAnswer && statusCode !== undefined && statusCode < 300 && !announced) {
+			this.opening = { window: OPENING_WINDOW_START, until: now + OPENING_MAX_MS };
+			return;
+		}
+		if (this.opening === undefined) return;
+		if (statusCode === 429 || statusCode === 503 || announced) this.opening = undefined;
+		else if (statusCode !== undefined && statusCode < 300) this.opening.window++;
+		if (this.opening !== undefined && this.opening.window >= OPENING_WINDOW_END) this.opening = undefined;
+	}
+
+	private openingIsFull(now: number): boolean {
+		if (this.opening !== undefined && now >= this.opening.until) this.opening = undefined;
+		return this.opening !== undefined && this.underWay >= this.opening.window;
+	}
+
+	private letWaitersIn(): void {
+		const waiters = this.windowWaiters;
+		this.windowWaiters = [];
+		for (const resolve of waiters) resolve();
 	}
 
 	private slowDown(now: number): void {
