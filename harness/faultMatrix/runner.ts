@@ -62,6 +62,8 @@ export interface ScenarioResult extends Measured {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The timeout of the run that settles "unknown" items, as a user would run them again (the node's default). */
 const SETTLE_TIMEOUT_SECONDS = 30;
+/** The API-key credential as another n8n process would use it (see start()). */
+export const OTHER_PROCESS_CREDENTIAL = 'matrix-key-other-process';
 
 export class MatrixRunner {
 	/** Every OAuth2 access token n8n-core obtained during the runs, for the secret search. */
@@ -82,6 +84,13 @@ export class MatrixRunner {
 		});
 		const runner = new MatrixRunner(api, harness);
 		harness.setCredential('matrix-key', { baseUrl: api.url, apiKey: CANARY.apiKey, keyLocation: 'header' });
+		// The same key under another ID has a pace and a share of identical requests of its own in this process, as
+		// a second n8n process (a queue-mode worker) has: executions run with it race the others at the API.
+		harness.setCredential(OTHER_PROCESS_CREDENTIAL, {
+			baseUrl: api.url,
+			apiKey: CANARY.apiKey,
+			keyLocation: 'header',
+		});
 		harness.setCredential('matrix-oauth', {
 			baseUrl: api.url,
 			clientId: CANARY.clientId,
@@ -158,6 +167,7 @@ export class MatrixRunner {
 		items: MatrixItem[],
 		executions: number,
 		parameters = nodeParameters(scenario),
+		credentialId?: string,
 	): Promise<{ reports: ItemReport[]; results: RunResult[]; strayOutputs: number; secretHits: number }> {
 		const size = Math.ceil(items.length / executions);
 		const slices = Array.from({ length: executions }, (_, index) =>
@@ -169,6 +179,7 @@ export class MatrixRunner {
 					items: slice.map((item) => item.json),
 					parameters,
 					...this.credentialOf(scenario),
+					...(credentialId === undefined ? {} : { credentialId }),
 					settings: { onError: 'continueErrorOutput' },
 					workflowId: WORKFLOW_ID,
 					nodeId: NODE_ID,

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { RunResult } from '../../harness/engine/engineHarness';
 import { buildItems, nodeParameters } from '../../harness/faultMatrix/items';
-import { NODE_ID, WORKFLOW_ID } from '../../harness/faultMatrix/runner';
+import { NODE_ID, OTHER_PROCESS_CREDENTIAL, WORKFLOW_ID } from '../../harness/faultMatrix/runner';
 import { SCENARIOS, type Scenario } from '../../harness/faultMatrix/scenarios';
 import type { NodeSettings } from '../../harness/nodeSettings';
 import { useMatrixRunner } from '../../harness/testSetup';
@@ -184,8 +184,21 @@ describe('two executions of the same workflow racing on overlapping input', () =
 		[...overlap, ...items.slice(300)],
 	];
 
+	// The two executions run as two n8n processes would (queue-mode workers): within one process the second would
+	// wait for the first's request with the same key instead of sending its own (reliability/sameRequest.ts), and
+	// the race this is about, at the API, would not happen.
 	async function race() {
-		return Promise.all(inputs.map((input) => runner.runItems(scenario, input, 1, nodeParameters(scenario))));
+		return Promise.all(
+			inputs.map((input, index) =>
+				runner.runItems(
+					scenario,
+					input,
+					1,
+					nodeParameters(scenario),
+					index === 0 ? undefined : OTHER_PROCESS_CREDENTIAL,
+				),
+			),
+		);
 	}
 
 	it('add no duplicates: the project of an item both send is created once, and both report it', async () => {
@@ -238,7 +251,8 @@ describe('two executions of the same workflow racing on overlapping input', () =
 		});
 		const first = runner.runItems(scenario, [item], 1, parameters);
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		const second = await runner.runItems(scenario, [item], 1, parameters);
+		// From another process: in the same one, it would wait for the first instead.
+		const second = await runner.runItems(scenario, [item], 1, parameters, OTHER_PROCESS_CREDENTIAL);
 		const [report] = second.reports;
 		expect(report.outcome).toBe('unknown');
 		expect(report.error).toMatch(/may or may not have been created/);
