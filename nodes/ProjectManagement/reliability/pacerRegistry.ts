@@ -1,5 +1,5 @@
 /**
- * One pace per API for the whole n8n process. n8n loads a node's module once per process and runs every
+ * One pace per API for the whole n8n process: n8n loads a node's module once per process and runs every
  * execution with it, so a registry kept here is shared by all executions that call the same API (the same
  * credential and Base URL): what one answer teaches (a RateLimit-Policy, a used-up quota, a Retry-After hold, a
  * 429's slow-down) paces every execution, also when each carries one item. Across processes (queue-mode workers)

@@ -204,12 +204,17 @@ export class Pacer {
 			this.answered = true;
 			this.markAnswered();
 		}
-		if (ticket !== undefined) this.underWay = Math.max(0, this.underWay - 1);
-		this.observeOpening(firstAnswer, statusCode, headers, now);
-		this.letWaitersIn();
-		if (statusCode === undefined) return;
 		const policyHeader = headerValue(headers, 'ratelimit-policy');
 		const quotaHeader = headerValue(headers, 'ratelimit');
+		if (ticket !== undefined) this.underWay = Math.max(0, this.underWay - 1);
+		this.observeOpening(
+			firstAnswer,
+			statusCode,
+			policyHeader !== undefined || quotaHeader !== undefined,
+			now,
+		);
+		this.letWaitersIn();
+		if (statusCode === undefined) return;
 		const policy = policyRatePerSecond(policyHeader);
 		if (policy !== undefined && policy !== this.policyRate) {
 			this.policyRate = policy;
@@ -249,12 +254,10 @@ export class Pacer {
 	private observeOpening(
 		firstAnswer: boolean,
 		statusCode: number | undefined,
-		headers: HeaderBag,
+		/** Whether the answer carried a rate-limit field. */
+		announced: boolean,
 		now: number,
 	): void {
-		const announced =
-			headerValue(headers, 'ratelimit-policy') !== undefined ||
-			headerValue(headers, 'ratelimit') !== undefined;
 		if (firstAnswer && statusCode !== undefined && statusCode < 300 && !announced) {
 			this.opening = { window: OPENING_WINDOW_START, until: now + OPENING_MAX_MS };
 			return;

@@ -10,7 +10,7 @@ import { wasSeen, withSeen } from './seenEvents';
  * no trace of it. n8n loads a node's module once per process, so this record, kept per subscription, catches
  * those redeliveries for as long as the process runs; static data still holds the record where n8n saves it
  * (n8n 1.x, and deliveries that start nothing). Checking and recording happen without an `await` between them,
- * so two deliveries of one event at the same moment cannot both pass in one process.
+ * so two deliveries of one event at the same moment cannot both pass in one n8n process at once.
  *
  * Bounded like static data's record (seenEvents.ts), and at most MAX_SUBSCRIPTIONS subscriptions, the least
  * recently used forgotten first. It holds event ids and times only, never a secret, and starts no timer.

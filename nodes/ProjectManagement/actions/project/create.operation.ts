@@ -254,7 +254,11 @@ async function send(this: IExecuteFunctions, item: CreateItem): Promise<ItemDone
 		underWay.set(pacer, same);
 	}
 	const started = Date.now();
-	const key = `${ifExists}\n${idempotencyKey}\n${canonicalJson(body)}`;
+	// A derived key already stands for the body; a key the user gave may come with another body.
+	const key =
+		settings.customKey === undefined
+			? `${ifExists}\n${idempotencyKey}`
+			: `${ifExists}\n${idempotencyKey}\n${canonicalJson(body)}`;
 	const { value, shared } = await same.run(key, async () => await sendOwn.call(this, item));
 	if (!shared) return value;
 	return {
