@@ -20,6 +20,7 @@ import { PACKAGE_ROOT } from '../harness/package/paths';
 import { packForN8n } from '../harness/package/pack';
 import { BURST_N8N_ENV } from '../harness/realN8n/burstEnv';
 import { burstDiagnostics, type BurstDiagnostics } from '../harness/realN8n/burstDiagnostics';
+import { executionPhases, spread } from '../harness/realN8n/executionPhases';
 import {
 	burstImports,
 	burstSlots,
@@ -30,6 +31,8 @@ import {
 import { ensureN8nInstalled, installedVersion } from '../harness/realN8n/install';
 import { startOneN8n, type OneN8n } from '../harness/realN8n/oneN8n';
 import { QueueMode } from '../harness/realN8n/queueMode';
+import type { N8nServer } from '../harness/realN8n/server';
+import { CREATE_NODE } from '../harness/realN8n/webhookWorkflow';
 import { ReferenceApi } from '../harness/referenceApi/client';
 import { apiKeyWithAllScopes } from '../harness/referenceApi/grants';
 import { writeDocsBlock } from '../harness/report/docsBlock';
@@ -101,6 +104,8 @@ interface Measured {
 	unlimitedMs: number;
 	idealMs: number;
 	diagnostics: BurstDiagnostics;
+	/** When n8n started the node, in the first and the last execution (ms after the first delivery). */
+	nodeStarted?: { firstMs: number; lastMs: number };
 }
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -118,6 +123,25 @@ function describe(outcome: BurstOutcome): string {
 		`${(outcome.beforeApiMs / 1000).toFixed(1)} s, last answer ${(outcome.afterApiMs / 1000).toFixed(1)} s after the last API request` +
 		(outcome.failedAnswers ? `; failed answers: ${JSON.stringify(outcome.failedAnswerKinds)}` : '')
 	);
+}
+
+/**
+ * When n8n created the executions and when each node started and ran, from n8n's records (successful ones);
+ * answers when the Create node started, first and last (ms after the first delivery).
+ */
+async function logPhases(
+	n8n: N8nServer,
+	workflowId: string,
+	startedAt: number,
+): Promise<{ firstMs: number; lastMs: number } | undefined> {
+	const phases = await executionPhases(n8n, workflowId, startedAt);
+	log(`  ${phases.count} executions; seconds after the first delivery, min / 10 % / median / 90 % / max:`);
+	log(`    execution created   ${spread(phases.createdMs)}`);
+	for (const [node, starts] of Object.entries(phases.nodeStartMs)) {
+		log(`    ${node.padEnd(19)} started ${spread(starts)}; ran ${spread(phases.nodeRunMs[node])}`);
+	}
+	const starts = phases.nodeStartMs[CREATE_NODE];
+	return starts?.length ? { firstMs: starts[0], lastMs: starts[starts.length - 1] } : undefined;
 }
 
 /** The bursts of one setup, run after run: without a limit first (the ideal's measure), then each row. */
@@ -172,6 +196,7 @@ async function measureSetup(
 			};
 			const unlimited = await runBurst(api, n8n, runSlots[0], { ...BURST, ...BOUNDS });
 			log(`${setupName} run ${run + 1}, no limit: ${describe(unlimited)}`);
+			await logPhases(n8n, runSlots[0].workflowId, unlimited.startedAt);
 			for (const [index, row] of rows.entries()) {
 				if (queue && queue.liveWorkers().length < WORKERS) {
 					log('starting a worker in place of the one killed');
@@ -188,7 +213,6 @@ async function measureSetup(
 				});
 				const idealMs = Math.max((BURST.distinct / RATE) * 1000, unlimited.elapsedMs);
 				const diagnostics = burstDiagnostics(outcome.log, processOf());
-				results.push({ row, run, outcome, unlimitedMs: unlimited.elapsedMs, idealMs, diagnostics });
 				log(
 					`${setupName} run ${run + 1}, ${row.label}: ${describe(outcome)}; elapsed / ideal ` +
 						`${(outcome.elapsedMs / idealMs).toFixed(2)}${outcome.midBurstAtMs !== undefined ? `; killed at ${(outcome.midBurstAtMs / 1000).toFixed(1)} s` : ''}`,
@@ -197,14 +221,28 @@ async function measureSetup(
 					`  peak ${diagnostics.peakPerSecond}/s, ${diagnostics.peakPer100Ms} in 100 ms, first 429 at ` +
 						`${diagnostics.first429AtSeconds?.toFixed(1) ?? '–'} s; ${diagnostics.byProcess.map((share) => `${share.name}: ${share.creates} creates, ${share.creates429} × 429, peak ${share.peakPerSecond}/s`).join('; ')}`,
 				);
+				const nodeStarted = await logPhases(n8n, runSlots[index + 1].workflowId, outcome.startedAt);
 				// Second by second at the API (. created, r replayed, g read, c 409 in progress, x 429, ! other).
 				for (const line of diagnostics.timeline) log(`  ${line}`);
+				results.push({
+					row,
+					run,
+					outcome,
+					unlimitedMs: unlimited.elapsedMs,
+					idealMs,
+					diagnostics,
+					nodeStarted,
+				});
 			}
 		}
 	} finally {
 		await single?.stop();
 		await queue?.stop();
 	}
+}
+
+function seconds(ms: number): string {
+	return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function percent(share: number): string {
@@ -272,6 +310,9 @@ function render(
 		'Peak per second',
 		'Most in 100 ms',
 		'First 429',
+		'n8n started the node (first – last execution)',
+		'First API request',
+		'First to last API request',
 		'Per process (creates, 429s, peak per second)',
 	];
 	const details = rows.map((row) => {
@@ -281,6 +322,9 @@ function render(
 		const middle = [...mine].sort((a, b) => a.outcome.share429 - b.outcome.share429)[
 			Math.floor(mine.length / 2)
 		];
+		const started = mine
+			.map((result) => result.nodeStarted)
+			.filter((value): value is { firstMs: number; lastMs: number } => value !== undefined);
 		const first429 = mine
 			.map((result) => result.diagnostics.first429AtSeconds)
 			.filter((value): value is number => value !== undefined);
@@ -291,6 +335,13 @@ function render(
 			String(pick((result) => result.diagnostics.peakPerSecond)),
 			String(pick((result) => result.diagnostics.peakPer100Ms)),
 			first429.length ? `${median(first429).toFixed(1)} s` : 'none',
+			started.length
+				? `${seconds(median(started.map((value) => value.firstMs)))} – ${seconds(median(started.map((value) => value.lastMs)))}`
+				: '–',
+			seconds(pick((result) => result.outcome.beforeApiMs)),
+			seconds(
+				pick((result) => result.outcome.elapsedMs - result.outcome.beforeApiMs - result.outcome.afterApiMs),
+			),
 			middle.diagnostics.byProcess
 				.map((share) => `${share.name}: ${share.creates}, ${share.creates429}, ${share.peakPerSecond}`)
 				.join('; '),
@@ -310,7 +361,7 @@ function render(
 		'',
 		'What the API saw (medians; per process: the run with the median 429 share):',
 		'',
-		markdownTable(detailHead, details, [2, 3, 4, 5]),
+		markdownTable(detailHead, details, [2, 3, 4, 5, 6, 7, 8]),
 	].join('\n');
 }
 

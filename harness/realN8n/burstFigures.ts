@@ -43,6 +43,8 @@ export interface BurstFigures {
 	share429: number;
 	/** Every API request (creates, the existence checks of replayed creates, and any other). */
 	apiRequests: number;
+	/** When the first delivery was sent (epoch ms). */
+	startedAt: number;
 	/** First delivery sent to last answer, in ms. */
 	elapsedMs: number;
 	/** From the first delivery sent to the first request at the API, and from the last request there to the last answer (n8n's part), in ms. */
@@ -124,6 +126,7 @@ export async function burstFigures(options: {
 		creates429,
 		share429: creates.length ? creates429 / creates.length : 0,
 		apiRequests: log.length,
+		startedAt: burst.startedAt,
 		elapsedMs: burst.endedAt - burst.startedAt,
 		beforeApiMs: log.length ? Math.min(...log.map((entry) => entry.receivedAt)) - burst.startedAt : 0,
 		afterApiMs: log.length ? burst.endedAt - Math.max(...log.map((entry) => entry.receivedAt)) : 0,
