@@ -11,8 +11,9 @@
  *   npm run burst -- --setups=single    only one setup (single, queue), docs untouched
  *   npm run burst -- --runs=1           every row once instead of three times, docs untouched
  *   ... --write-docs                    write the docs block after a partial run too (its line says which)
+ *   ... --profile                       n8n's processes write CPU profiles; prints the node's share of n8n's CPU
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -20,6 +21,7 @@ import { PACKAGE_ROOT } from '../harness/package/paths';
 import { packForN8n } from '../harness/package/pack';
 import { BURST_N8N_ENV } from '../harness/realN8n/burstEnv';
 import { burstDiagnostics, type BurstDiagnostics } from '../harness/realN8n/burstDiagnostics';
+import { cpuProfileFlags, cpuShares } from '../harness/realN8n/cpuProfile';
 import { executionPhases, spread } from '../harness/realN8n/executionPhases';
 import {
 	burstImports,
@@ -48,6 +50,7 @@ const RUNS = RUNS_ARG ? Math.max(1, Number(RUNS_ARG.slice('--runs='.length)) || 
 const PARTIAL = QUICK || SETUPS_ARG !== undefined || RUNS_ARG !== undefined;
 /** Writes the docs block also after a partial run (its line names the command and the number of runs). */
 const WRITE_DOCS = !PARTIAL || process.argv.includes('--write-docs');
+const PROFILE = process.argv.includes('--profile');
 const BURST = { distinct: 250, repeated: 50 };
 const RATE = 20;
 const WORKERS = 2;
@@ -158,6 +161,8 @@ async function measureSetup(
 	const imports = burstImports(slots, api.url);
 	let single: OneN8n | undefined;
 	let queue: QueueMode | undefined;
+	const profiles = PROFILE ? mkdtempSync(path.join(tmpdir(), 'pm-burst-profiles-')) : undefined;
+	const env = profiles ? { ...BURST_N8N_ENV, NODE_OPTIONS: cpuProfileFlags(profiles) } : BURST_N8N_ENV;
 	log(`${setupName}: starting (${slots.length} workflows)`);
 	if (setupName === 'single') {
 		single = await startOneN8n({
@@ -166,7 +171,7 @@ async function measureSetup(
 			database: 'postgres',
 			...imports,
 			lifetimeSeconds: 4 * 3600,
-			env: BURST_N8N_ENV,
+			env,
 			log,
 		});
 		version.value = single.home.version;
@@ -178,7 +183,7 @@ async function measureSetup(
 			concurrency: CONCURRENCY,
 			...imports,
 			lifetimeSeconds: 4 * 3600,
-			env: BURST_N8N_ENV,
+			env,
 			log,
 		});
 	}
@@ -238,6 +243,26 @@ async function measureSetup(
 	} finally {
 		await single?.stop();
 		await queue?.stop();
+	}
+	if (profiles) await logProfiles(setupName, profiles, extensions);
+}
+
+/** Each n8n process's CPU by package, the node's own code apart (--profile); n8n writes a profile when it exits. */
+async function logProfiles(setupName: string, dir: string, extensions: string) {
+	// A process writes its profile as it exits, which can come a little after its parent has gone: waited for,
+	// boundedly, until no new one has come for 5 s.
+	let count = -1;
+	for (let round = 0; round < 12 && readdirSync(dir).length !== count; round++) {
+		count = readdirSync(dir).length;
+		await new Promise((resolve) => setTimeout(resolve, 5_000));
+	}
+	log(`${setupName}: CPU profiles of n8n's processes (${dir}), the busiest first:`);
+	for (const share of cpuShares(dir, extensions).filter((each) => each.busyMs >= 1000)) {
+		log(
+			`  ${share.file}: busy ${(share.busyMs / 1000).toFixed(1)} s of ${(share.totalMs / 1000).toFixed(1)} s; ` +
+				`this package ${share.packageMs.toFixed(0)} ms (${((share.packageMs / share.busyMs) * 100).toFixed(1)} % of busy)`,
+		);
+		log(`    ${share.top.map((bucket) => `${bucket.name} ${(bucket.ms / 1000).toFixed(1)} s`).join(', ')}`);
 	}
 }
 

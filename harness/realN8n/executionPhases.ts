@@ -39,7 +39,11 @@ export async function executionPhases(
 	firstDeliveryAt: number,
 ): Promise<ExecutionPhases> {
 	const phases: ExecutionPhases = { count: 0, nodeStartMs: {}, nodeRunMs: {}, createdMs: [] };
+	const seen = new Set<string>();
 	for (const summary of await executionsWith(server, workflowId, SUCCESS)) {
+		// Pages of a list that grew while it was read can repeat an execution.
+		if (seen.has(summary.id)) continue;
+		seen.add(summary.id);
 		const record = await server.rest<ExecutionRecord>('GET', `/rest/executions/${summary.id}`);
 		phases.count++;
 		if (record.createdAt) phases.createdMs.push(Date.parse(record.createdAt) - firstDeliveryAt);
