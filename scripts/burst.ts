@@ -113,6 +113,18 @@ interface Measured {
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
+/**
+ * Stops the n8n setup running now (its n8n processes, PostgreSQL, Redis) when the script is interrupted: they run
+ * under `timeout` for hours, and would otherwise be left behind by a Ctrl-C.
+ */
+let stopOnInterrupt: (() => Promise<void>) | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.once(signal, () => {
+		log(`${signal}: stopping n8n and its databases, then leaving`);
+		void (stopOnInterrupt?.() ?? Promise.resolve()).finally(() => process.exit(130));
+	});
+}
+
 function limitOf(limit: Limit) {
 	return limit === 'none' ? undefined : { perSecond: RATE, headers: limit === 'headers' };
 }
@@ -188,6 +200,10 @@ async function measureSetup(
 		});
 	}
 	const n8n = single?.server ?? queue!.main;
+	stopOnInterrupt = async () => {
+		await single?.stop();
+		await queue?.stop();
+	};
 	log(`${setupName}: ready`);
 	try {
 		for (let run = 0; run < RUNS; run++) {
@@ -241,6 +257,7 @@ async function measureSetup(
 			}
 		}
 	} finally {
+		stopOnInterrupt = undefined;
 		await single?.stop();
 		await queue?.stop();
 	}
