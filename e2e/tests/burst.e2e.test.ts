@@ -24,12 +24,13 @@ import { packedExtensions } from './globalSetup';
  */
 
 const LINE = '2.x';
-// Opt-in (E2E_BURST=1): one of the first runs here lost 17 of 75 deliveries inside n8n (never an execution, cause
-// not found yet), and n8n 2.41 stalled in queue mode under load; until that is understood the burst is not part
-// of every `npm run e2e`. `npm run burst` measures the same setups.
-const wanted = process.env.E2E_BURST === '1';
-const available = wanted && N8N_LINES.includes(LINE) && installedVersion(LINE) !== undefined;
+const available = N8N_LINES.includes(LINE) && installedVersion(LINE) !== undefined;
 const describeIf = available ? describe : describe.skip;
+// The queue-mode test is opt-in (E2E_BURST=1): it starts Redis, PostgreSQL and three n8n processes (minutes of
+// CPU on a 2-core machine), and n8n 2.41's queue-mode main once stopped taking deliveries into executions under
+// load (docs/many-executions.md). `npm run burst` measures queue mode every time it runs.
+const withQueueMode = process.env.E2E_BURST === '1';
+const queueTest = withQueueMode ? test : test.skip;
 
 const LIMIT = { perSecond: 5, headers: false };
 const BOUNDS = { deliveryTimeoutMs: 600_000, settleMs: 300_000 };
@@ -45,8 +46,9 @@ describeIf(`many executions at once (n8n ${LINE})`, () => {
 	const [queued] = burstSlots('Queued', 1);
 	let api: ReferenceApi;
 	// Both setups start side by side (minutes of CPU-bound start-up each); the bursts then run one at a time.
+	// Without E2E_BURST=1 only the one n8n starts.
 	let singleN8n: Promise<OneN8n>;
-	let queueMode: Promise<QueueMode>;
+	let queueMode: Promise<QueueMode | undefined> = Promise.resolve(undefined);
 
 	beforeAll(async () => {
 		api = await ReferenceApi.start({
@@ -64,22 +66,23 @@ describeIf(`many executions at once (n8n ${LINE})`, () => {
 			lifetimeSeconds: LIFETIME_SECONDS,
 			env: BURST_N8N_ENV,
 		});
-		queueMode = QueueMode.start({
-			line: LINE,
-			extensions: packedExtensions(),
-			workers: 2,
-			concurrency: 10,
-			...burstImports([queued], api.url),
-			lifetimeSeconds: LIFETIME_SECONDS,
-			// A killed worker's executions are failed once their queue lock has expired unrenewed: 20 s here
-			// instead of n8n's 60, checked every 10 s instead of 30, so that the test does not sit waiting.
-			env: {
-				...BURST_N8N_ENV,
-				QUEUE_WORKER_LOCK_DURATION: '20000',
-				QUEUE_WORKER_LOCK_RENEW_TIME: '5000',
-				QUEUE_WORKER_STALLED_INTERVAL: '10000',
-			},
-		});
+		if (withQueueMode)
+			queueMode = QueueMode.start({
+				line: LINE,
+				extensions: packedExtensions(),
+				workers: 2,
+				concurrency: 10,
+				...burstImports([queued], api.url),
+				lifetimeSeconds: LIFETIME_SECONDS,
+				// A killed worker's executions are failed once their queue lock has expired unrenewed: 20 s here
+				// instead of n8n's 60, checked every 10 s instead of 30, so that the test does not sit waiting.
+				env: {
+					...BURST_N8N_ENV,
+					QUEUE_WORKER_LOCK_DURATION: '20000',
+					QUEUE_WORKER_LOCK_RENEW_TIME: '5000',
+					QUEUE_WORKER_STALLED_INTERVAL: '10000',
+				},
+			});
 		// Failures surface in the tests that use them; none may go unhandled meanwhile.
 		singleN8n.catch(() => undefined);
 		queueMode.catch(() => undefined);
@@ -89,7 +92,7 @@ describeIf(`many executions at once (n8n ${LINE})`, () => {
 		const [one, setup] = await Promise.allSettled([singleN8n, queueMode]);
 		await Promise.all([
 			one.status === 'fulfilled' ? one.value.stop() : undefined,
-			setup.status === 'fulfilled' ? setup.value.stop() : undefined,
+			setup.status === 'fulfilled' ? setup.value?.stop() : undefined,
 		]);
 		await api?.close();
 	}, 300_000);
@@ -123,23 +126,28 @@ describeIf(`many executions at once (n8n ${LINE})`, () => {
 		await one.stop();
 	}, 900_000);
 
-	test('queue mode, two workers, one SIGKILLed mid-burst: no duplicate, and every deal not created has a failure said for it', async () => {
-		const setup = await queueMode;
-		const victim = setup.workers[0];
-		const figures = await runBurst(api, setup.main, queued, {
-			distinct: 40,
-			repeated: 10,
-			limit: LIMIT,
-			...BOUNDS,
-			midBurst: { whenCreated: 10, action: () => victim.kill() },
-		});
-		const context = summary(figures);
-		expect({
-			context,
-			killedMidBurst: figures.midBurstAtMs !== undefined && !victim.process.running,
-			duplicates: figures.duplicates,
-			silentlyLost: figures.silentlyLost,
-			unfinishedExecutions: figures.unfinishedExecutions,
-		}).toEqual({ context, killedMidBurst: true, duplicates: 0, silentlyLost: [], unfinishedExecutions: 0 });
-	}, 1_200_000);
+	queueTest(
+		'queue mode, two workers, one SIGKILLed mid-burst: no duplicate, and every deal not created has a failure said for it',
+		async () => {
+			const setup = await queueMode;
+			if (!setup) throw new Error('queue mode was not started');
+			const victim = setup.workers[0];
+			const figures = await runBurst(api, setup.main, queued, {
+				distinct: 40,
+				repeated: 10,
+				limit: LIMIT,
+				...BOUNDS,
+				midBurst: { whenCreated: 10, action: () => victim.kill() },
+			});
+			const context = summary(figures);
+			expect({
+				context,
+				killedMidBurst: figures.midBurstAtMs !== undefined && !victim.process.running,
+				duplicates: figures.duplicates,
+				silentlyLost: figures.silentlyLost,
+				unfinishedExecutions: figures.unfinishedExecutions,
+			}).toEqual({ context, killedMidBurst: true, duplicates: 0, silentlyLost: [], unfinishedExecutions: 0 });
+		},
+		1_200_000,
+	);
 });
