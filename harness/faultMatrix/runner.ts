@@ -83,14 +83,11 @@ export class MatrixRunner {
 			oauthClients: [oauthClientWithAllScopes(CANARY.clientId, CANARY.clientSecret, 'Canary client')],
 		});
 		const runner = new MatrixRunner(api, harness);
-		harness.setCredential('matrix-key', { baseUrl: api.url, apiKey: CANARY.apiKey, keyLocation: 'header' });
+		const apiKey = { baseUrl: api.url, apiKey: CANARY.apiKey, keyLocation: 'header' };
+		harness.setCredential('matrix-key', apiKey);
 		// The same key under another ID has a pace and a share of identical requests of its own in this process, as
 		// a second n8n process (a queue-mode worker) has: executions run with it race the others at the API.
-		harness.setCredential(OTHER_PROCESS_CREDENTIAL, {
-			baseUrl: api.url,
-			apiKey: CANARY.apiKey,
-			keyLocation: 'header',
-		});
+		harness.setCredential(OTHER_PROCESS_CREDENTIAL, { ...apiKey });
 		harness.setCredential('matrix-oauth', {
 			baseUrl: api.url,
 			clientId: CANARY.clientId,

@@ -23,7 +23,6 @@ export interface ExecutionPhases {
 interface ExecutionRecord {
 	data?: string;
 	createdAt?: string;
-	startedAt?: string;
 }
 
 interface RunData {
